@@ -1,0 +1,219 @@
+"""Theano's names, served by PyTensor.
+
+The Deep Learning Tutorials were written against Theano, whose last release
+(1.0.5) does not run on NumPy 2.  PyTensor is the maintained continuation of
+the same code base, so almost every name the tutorials use still exists
+there, sometimes under a new module.  This module is the only place in
+``code/`` that knows about the engine.  A tutorial written for Theano runs
+after replacing its two import lines with::
+
+    from theano_compat import theano, T
+
+``theano`` and ``T`` are namespaces of their own: they look names up in
+PyTensor but never add to or change PyTensor's modules.  A real ``theano``
+package, if one is installed, is left alone.
+
+Settings come from the ``THEANO_FLAGS`` environment variable, written as the
+tutorials' readers have always written it, e.g.
+``THEANO_FLAGS=floatX=float32,device=cpu``:
+
+``floatX``  ``float64`` (default) or ``float32``: the dtype of ``T.matrix()``
+            and of the tutorial's shared variables.
+``device``  ``cpu`` (default), or ``cuda``/``cuda0``/``gpu``/``gpu0``: run the
+            compiled functions through PyTensor's JAX backend on a GPU.
+``mode``    a PyTensor mode name (``FAST_RUN`` means the C-backed ``CVM``,
+            as it meant C code in Theano).
+
+An unknown or malformed flag raises :class:`TheanoFlagsError` at import.
+"""
+
+import os
+import types
+
+import pytensor
+import pytensor.tensor as _pt
+from pytensor.tensor import special as _special
+
+__all__ = ['theano', 'T', 'TheanoFlagsError', 'FLAGS', 'backend_description']
+
+
+class TheanoFlagsError(ValueError):
+    """Raised when ``THEANO_FLAGS`` holds a flag or value we cannot honour."""
+
+
+# Accepted values of each flag; the first entry of each is the default.
+FLOATX_VALUES = ('float64', 'float32')
+CPU_DEVICES = ('cpu',)
+GPU_DEVICE_PREFIXES = ('cuda', 'gpu')
+# Theano's FAST_RUN compiled C code; PyTensor's CVM mode is the C-backed one
+# and, measured here, about as fast as Theano was.  PyTensor's own default,
+# NUMBA, was 1.5-2x slower per epoch and compiles for ~50 s on first use.
+MODE_ALIASES = {'FAST_RUN': 'CVM'}
+MODE_VALUES = ('CVM', 'C', 'FAST_RUN', 'FAST_COMPILE', 'NUMBA', 'JAX',
+               'PYTORCH')
+
+
+def _flag_error(name, value, accepted):
+    return TheanoFlagsError(
+        'THEANO_FLAGS: %s=%r is not supported; use one of: %s'
+        % (name, value, ', '.join(accepted)))
+
+
+def parse_theano_flags(text):
+    """Parse a ``THEANO_FLAGS`` string into a dict of checked settings.
+
+    :type text: str
+    :param text: comma-separated ``name=value`` pairs, e.g.
+        ``'floatX=float32,device=cpu'``; may be empty
+    :rtype: dict with keys ``floatX``, ``device`` and ``mode`` (str)
+    :raises TheanoFlagsError: for an unknown name, a pair without ``=``
+        or a value outside the accepted ones
+    """
+    flags = {'floatX': FLOATX_VALUES[0], 'device': CPU_DEVICES[0],
+             'mode': None}
+    for item in (text or '').split(','):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, value = item.partition('=')
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise TheanoFlagsError(
+                'THEANO_FLAGS: %r is not of the form name=value '
+                '(example: THEANO_FLAGS=floatX=float32,device=cpu)' % item)
+        if name not in flags:
+            raise TheanoFlagsError(
+                'THEANO_FLAGS: unknown flag %r; this port understands '
+                'floatX, device and mode (other PyTensor settings go in '
+                'PYTENSOR_FLAGS)' % name)
+        if name == 'floatX' and value not in FLOATX_VALUES:
+            raise _flag_error(name, value, FLOATX_VALUES)
+        if name == 'device' and not _is_known_device(value):
+            raise _flag_error(name, value, ('cpu', 'cuda', 'cuda0', 'gpu',
+                                            'gpu0 (any GPU number)'))
+        if name == 'mode' and value not in MODE_VALUES:
+            raise _flag_error(name, value, MODE_VALUES)
+        flags[name] = value
+    return flags
+
+
+def _is_known_device(value):
+    if value in CPU_DEVICES:
+        return True
+    for prefix in GPU_DEVICE_PREFIXES:
+        if value.startswith(prefix) and (value[len(prefix):] == ''
+                                         or value[len(prefix):].isdigit()):
+            return True
+    return False
+
+
+def uses_gpu(flags):
+    """True when the flags ask for an accelerator (``device=cuda...``)."""
+    return flags['device'] not in CPU_DEVICES
+
+
+def default_mode(flags):
+    """The PyTensor mode name that ``theano.function`` compiles with."""
+    if flags['mode'] is not None:
+        return MODE_ALIASES.get(flags['mode'], flags['mode'])
+    return 'JAX' if uses_gpu(flags) else 'CVM'
+
+
+FLAGS = parse_theano_flags(os.environ.get('THEANO_FLAGS', ''))
+# floatX is a run-time setting of PyTensor's config object, made to be set.
+pytensor.config.floatX = FLAGS['floatX']
+MODE = default_mode(FLAGS)
+
+
+def backend_description():
+    """One line saying which engine, mode and dtype compiled functions use."""
+    return 'PyTensor %s, mode %s, device %s, floatX %s' % (
+        pytensor.__version__, MODE, FLAGS['device'], pytensor.config.floatX)
+
+
+def function(inputs, outputs=None, mode=None, updates=None, givens=None,
+             **kwargs):
+    """``theano.function``: compile a graph, in this port's default mode.
+
+    Same arguments as :func:`pytensor.function`; ``mode`` defaults to the
+    one chosen by ``THEANO_FLAGS`` (``CVM`` on the CPU).
+    """
+    return pytensor.function(inputs, outputs, mode=mode or MODE,
+                             updates=updates, givens=givens, **kwargs)
+
+
+def _namespace(name, doc, fallback, **names):
+    """A module object holding ``names``; other lookups go to ``fallback``."""
+    module = types.ModuleType(name, doc)
+    module.__dict__.update(names)
+
+    def __getattr__(attr):
+        try:
+            return getattr(fallback, attr)
+        except AttributeError:
+            raise AttributeError('%s has no attribute %r (nor has %s)'
+                                 % (name, attr, fallback.__name__)) from None
+
+    module.__getattr__ = __getattr__  # module-level __getattr__ (PEP 562)
+    return module
+
+
+# ----------------------------------------------------------------------------
+# theano.tensor.nnet: the neural-network helpers the tutorial series uses.
+
+
+def softmax(x):
+    """Row-wise softmax, as Theano's ``T.nnet.softmax``.
+
+    PyTensor's ``softmax`` normalises over all elements unless told an
+    axis, which would silently turn a minibatch into one distribution.
+    """
+    return _special.softmax(x, axis=-1)
+
+
+def logsoftmax(x):
+    """Row-wise log-softmax."""
+    return _special.log_softmax(x, axis=-1)
+
+
+def relu(x, alpha=0):
+    """Rectifier ``max(x, 0)``; with ``alpha``, the leaky variant."""
+    if alpha == 0:
+        return _pt.maximum(x, 0)
+    return _pt.switch(x > 0, x, alpha * x)
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear approximation of the sigmoid, as Theano had it."""
+    return _pt.clip(0.2 * x + 0.5, 0, 1)
+
+
+def binary_crossentropy(output, target):
+    """Elementwise ``-(t log o + (1 - t) log(1 - o))``."""
+    return -(target * _pt.log(output) + (1 - target) * _pt.log(1 - output))
+
+
+def categorical_crossentropy(coding_dist, true_dist):
+    """Per-row cross-entropy; ``true_dist`` is one-hot rows or int labels."""
+    if true_dist.ndim == coding_dist.ndim:
+        return -_pt.sum(true_dist * _pt.log(coding_dist), axis=-1)
+    rows = _pt.arange(true_dist.shape[0])
+    return -_pt.log(coding_dist[rows, true_dist])
+
+
+nnet = _namespace(
+    'theano.tensor.nnet', 'Theano\'s neural-network ops, over PyTensor.',
+    _pt,
+    softmax=softmax, logsoftmax=logsoftmax, sigmoid=_pt.sigmoid,
+    ultra_fast_sigmoid=_pt.sigmoid, hard_sigmoid=hard_sigmoid,
+    softplus=_pt.softplus, relu=relu,
+    binary_crossentropy=binary_crossentropy,
+    categorical_crossentropy=categorical_crossentropy)
+
+T = _namespace('theano.tensor', 'Theano\'s tensor namespace, over PyTensor.',
+               _pt, nnet=nnet)
+
+theano = _namespace(
+    'theano', 'Theano\'s top-level names, over PyTensor.', pytensor,
+    tensor=T, function=function, shared=pytensor.shared,
+    config=pytensor.config, grad=_pt.grad)

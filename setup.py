@@ -1,0 +1,30 @@
+"""Install the tutorial's modules (those in code/) so they import anywhere."""
+
+import os
+
+from setuptools import setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(HERE, 'code'))
+                 if name.endswith('.py'))
+
+setup(
+    name='deep-learning-tutorials-logreg',
+    version='0.1.0',
+    description='The Theano Deep Learning Tutorials logistic regression, '
+                'running again on PyTensor',
+    long_description=open(os.path.join(HERE, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    license='BSD-3-Clause',
+    package_dir={'': 'code'},
+    py_modules=MODULES,
+    python_requires='>=3.9',
+    install_requires=[
+        'pytensor>=2.30,<4',
+        'numpy>=1.24,<3',
+        'six>=1.16,<2',
+    ],
+    extras_require={
+        'test': ['pytest>=7,<10'],
+    },
+)

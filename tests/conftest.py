@@ -1,0 +1,46 @@
+"""Shared fixtures: the code/ folder on the path, a small slice of MNIST."""
+
+import gzip
+import os
+import pickle
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CODE = os.path.join(ROOT, 'code')
+if CODE not in sys.path:
+    sys.path.insert(0, CODE)
+
+import mnist_data  # noqa: E402  (needs the path above)
+
+# Rows of each set in the small slice: enough for a few minibatches.
+SMALL_ROWS = {'train': 3000, 'valid': 1000, 'test': 1000}
+
+
+@pytest.fixture(scope='session')
+def mnist_arrays():
+    """The bundled MNIST as three (x, y) NumPy pairs."""
+    return mnist_data.load_mnist_arrays(
+        os.path.join(ROOT, 'data', 'mnist.pkl.gz'))
+
+
+@pytest.fixture(scope='session')
+def small_sets(mnist_arrays):
+    """The first rows of each set, as three (x, y) pairs."""
+    return [(x[:n], y[:n]) for (x, y), n in
+            zip(mnist_arrays, SMALL_ROWS.values())]
+
+
+def write_pickle_gz(path, obj):
+    """Write ``obj`` as the tutorial's gzipped pickle format."""
+    with gzip.open(str(path), 'wb') as f:
+        pickle.dump(obj, f, protocol=2)
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def small_mnist(tmp_path_factory, small_sets):
+    """Path of a small file in the tutorial's format (3000/1000/1000)."""
+    path = tmp_path_factory.mktemp('data') / 'small_mnist.pkl.gz'
+    return write_pickle_gz(path, tuple(small_sets))
