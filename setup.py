@@ -25,6 +25,7 @@ setup(
         'six>=1.16,<2',
     ],
     extras_require={
-        'test': ['pytest>=7,<10'],
+        'test': ['pytest>=7,<10', 'sphinx>=7,<9'],
+        'doc': ['sphinx>=7,<9'],
     },
 )

@@ -1,6 +1,8 @@
 """Shared fixtures: the code/ folder on the path, a small slice of MNIST."""
 
+import contextlib
 import gzip
+import io
 import os
 import pickle
 import sys
@@ -44,3 +46,20 @@ def small_mnist(tmp_path_factory, small_sets):
     """Path of a small file in the tutorial's format (3000/1000/1000)."""
     path = tmp_path_factory.mktemp('data') / 'small_mnist.pkl.gz'
     return write_pickle_gz(path, tuple(small_sets))
+
+
+# The small run: the tutorial's settings except minibatches of 20, so the
+# early stopping ends it by itself (after 38 epochs) within seconds.
+SMALL_RUN = dict(learning_rate=0.13, n_epochs=1000, batch_size=20)
+
+
+@pytest.fixture(scope='session')
+def small_run(small_mnist, tmp_path_factory):
+    """Train once on the slice; return (result, stdout, model path)."""
+    import logistic_sgd
+    model = str(tmp_path_factory.mktemp('model') / 'best_model.pkl')
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = logistic_sgd.sgd_optimization_mnist(
+            dataset=small_mnist, model_path=model, **SMALL_RUN)
+    return result, printed.getvalue(), model

@@ -5,8 +5,6 @@ enough to run in seconds yet long enough for the early stopping to end
 the run by itself, so the whole loop is exercised.
 """
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -15,24 +13,11 @@ import textwrap
 import numpy
 import pytest
 
+from conftest import SMALL_RUN
 import logistic_numpy
 import logistic_sgd
 import mnist_data
 from conftest import CODE
-
-SMALL_RUN = dict(learning_rate=0.13, n_epochs=1000, batch_size=20)
-
-
-@pytest.fixture(scope='module')
-def small_run(small_mnist, tmp_path_factory):
-    """Train once on the slice; return (result, stdout, model path)."""
-    model = str(tmp_path_factory.mktemp('model') / 'best_model.pkl')
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = logistic_sgd.sgd_optimization_mnist(
-            dataset=small_mnist, model_path=model, **SMALL_RUN)
-    return result, printed.getvalue(), model
-
 
 def test_early_stopping_gives_the_pinned_result(small_run):
     result, _, _ = small_run

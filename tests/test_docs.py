@@ -1,0 +1,120 @@
+"""The Sphinx pages: they build without warnings, and what they quote exists.
+
+The build needs Sphinx, which the ``test`` extra installs.
+"""
+
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+DOC = os.path.join(ROOT, 'doc')
+# The numbers the original tutorial published for the full run.
+PUBLISHED = {'validation': '7.500000', 'test': '7.489583', 'epochs': '74'}
+
+
+def literalincludes():
+    """(rst file, included path, {option: value}) for each literalinclude."""
+    found = []
+    for page in sorted(glob.glob(os.path.join(DOC, '*.rst'))):
+        text = open(page).read()
+        for match in re.finditer(
+                r'^\.\. literalinclude:: (\S+)\n((?:   :\S+:.*\n)*)', text,
+                re.M):
+            options = dict(re.findall(r'^   :(\S+):\s*(.*)$', match.group(2),
+                                      re.M))
+            path = os.path.normpath(os.path.join(DOC, match.group(1)))
+            found.append((os.path.basename(page), path, options))
+    return found
+
+
+def test_pages_include_code_by_markers():
+    includes = literalincludes()
+    code_includes = [i for i in includes if i[1].endswith('logistic_sgd.py')]
+    # All seven snippets and the errors() method are quoted.
+    assert len(code_includes) == 8
+    for page, path, options in includes:
+        assert os.path.isfile(path), '%s includes missing %s' % (page, path)
+        source = open(path).read()
+        for key in ('start-after', 'end-before'):
+            if key in options:
+                assert source.count(options[key]) == 1, (
+                    '%s: marker %r should occur once in %s'
+                    % (page, options[key], path))
+        if 'pyobject' in options:
+            cls, _, method = options['pyobject'].partition('.')
+            assert re.search(r'^class %s\b' % cls, source, re.M), page
+            assert re.search(r'^    def %s\(' % method, source, re.M), page
+
+
+def test_markers_in_the_code_are_all_quoted():
+    source = open(os.path.join(ROOT, 'code', 'logistic_sgd.py')).read()
+    used = {options.get('start-after') for _, _, options in literalincludes()}
+    for marker in re.findall(r'# (start-snippet-\d+)', source):
+        assert marker in used, '%s is not quoted by any page' % marker
+        assert source.count('end' + marker[5:]) == 1
+
+
+def test_sphinx_build_has_no_warnings(tmp_path):
+    out = tmp_path / 'html'
+    run = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-W', '--keep-going', '-q', '-b',
+         'html', DOC, str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    page = (out / 'logreg.html').read_text()
+    # The included code really is on the page.
+    assert 'negative_log_likelihood' in page and 'validate_model' in page
+
+
+def test_sphinx_build_fails_on_a_missing_marker(tmp_path):
+    """The check is real: a page quoting a marker the code lacks fails."""
+    broken = tmp_path / 'doc'
+    broken.mkdir()
+    (broken / 'conf.py').write_text(open(os.path.join(DOC, 'conf.py')).read())
+    (broken / 'index.rst').write_text(
+        'Broken\n======\n\n.. literalinclude:: %s\n'
+        '   :start-after: start-snippet-99\n   :end-before: end-snippet-99\n'
+        % os.path.relpath(os.path.join(ROOT, 'code', 'logistic_sgd.py'),
+                          str(broken)))
+    run = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-W', '-q', '-b', 'html',
+         str(broken), str(tmp_path / 'html')], capture_output=True,
+        text=True)
+    assert run.returncode != 0
+    assert 'start-snippet-99' in run.stderr
+
+
+def numbers_in_final_lines(text):
+    final = re.search(r'best validation score of ([\d.]+) %,with test '
+                      r'performance ([\d.]+) %\nThe code run for (\d+) epochs',
+                      text)
+    assert final, 'no final lines in:\n' + text
+    return dict(zip(('validation', 'test', 'epochs'), final.groups()))
+
+
+def line_shapes(text):
+    """Each line with its numbers blanked, to compare formats."""
+    return [re.sub(r'\d+(\.\d+)?', 'N', line) for line in text.splitlines()]
+
+
+def test_expected_output_is_the_published_result():
+    recorded = open(os.path.join(DOC, 'expected_output.txt')).read()
+    assert numbers_in_final_lines(recorded) == PUBLISHED
+    page = open(os.path.join(DOC, 'logreg.rst')).read()
+    assert '.. literalinclude:: expected_output.txt' in page
+
+
+def test_expected_output_has_the_format_the_code_prints(small_run):
+    """Every recorded line has the shape of a line the code prints."""
+    _, printed, _ = small_run
+    recorded = open(os.path.join(DOC, 'expected_output.txt')).read()
+    assert set(line_shapes(recorded)) <= set(line_shapes(printed))
+    # and the small run's own numbers come out of the same regular
+    # expression, so the comparison above is not vacuous
+    assert numbers_in_final_lines(printed) == {
+        'validation': '11.400000', 'test': '12.500000', 'epochs': '38'}
