@@ -27,6 +27,8 @@ from __future__ import print_function
 __docformat__ = 'restructedtext en'
 
 import argparse
+import inspect
+import math
 import os
 import sys
 import timeit
@@ -178,6 +180,27 @@ def load_data(dataset):
     # end-snippet-3
 
 
+class SettingError(ValueError):
+    """A setting that does not fit the data, such as a minibatch larger
+    than one of the sets."""
+
+
+def check_batch_size(batch_size, datasets):
+    """Refuse a minibatch size that some set is too small to fill once.
+
+    :type datasets: list of three ``(shared x, y)`` pairs, as
+        :func:`load_data` returns them
+    :raises SettingError: naming the set and the sizes that would work
+    """
+    sizes = [set_x.get_value(borrow=True).shape[0] for set_x, _ in datasets]
+    for name, n_rows in zip(('training', 'validation', 'test'), sizes):
+        if not 1 <= batch_size <= n_rows:
+            raise SettingError(
+                'batch size %d does not fit the %s set of %d examples; '
+                'use a batch size from 1 to %d'
+                % (batch_size, name, n_rows, min(sizes)))
+
+
 def save_model(classifier, path):
     """Write the classifier's parameters to ``path`` (atomically)."""
     mnist_data.save_params(path, W=classifier.W.get_value(),
@@ -186,7 +209,9 @@ def save_model(classifier, path):
 
 def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
                            dataset='mnist.pkl.gz',
-                           batch_size=600, model_path='best_model.pkl'):
+                           batch_size=600, model_path='best_model.pkl',
+                           verbose=True, max_train_batches=None,
+                           history=None):
     """Train logistic regression on MNIST by minibatch SGD.
 
     :type learning_rate: float
@@ -204,10 +229,27 @@ def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
     :type model_path: str
     :param model_path: where the best model so far is saved
 
-    :rtype: dict with ``best_validation_loss``, ``test_score`` (fractions)
-        and ``epochs`` (int)
+    :type verbose: bool
+    :param verbose: print a line at each validation check (the default)
+
+    :type max_train_batches: int or None
+    :param max_train_batches: train on at most this many minibatches per
+        epoch; None (the default) means all of them
+
+    :type history: list or None
+    :param history: each validation check appends a tuple ``(epoch,
+        validation error, test error of the best model so far)`` to it
+        (fractions); pass a list of your own to keep what was recorded
+        when training is interrupted
+
+    :rtype: dict with ``best_validation_loss``, ``test_score`` (fractions),
+        ``epochs`` (int) and ``history`` (the list above)
+    :raises SettingError: if ``batch_size`` does not fit the data
     """
+    if history is None:
+        history = []
     datasets = load_data(dataset)
+    check_batch_size(batch_size, datasets)
 
     train_set_x, train_set_y = datasets[0]
     valid_set_x, valid_set_y = datasets[1]
@@ -217,6 +259,8 @@ def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
     n_train_batches = train_set_x.get_value(borrow=True).shape[0] // batch_size
     n_valid_batches = valid_set_x.get_value(borrow=True).shape[0] // batch_size
     n_test_batches = test_set_x.get_value(borrow=True).shape[0] // batch_size
+    if max_train_batches is not None:
+        n_train_batches = min(n_train_batches, max_train_batches)
 
     ######################
     # BUILD ACTUAL MODEL #
@@ -317,15 +361,16 @@ def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
                                      for i in range(n_valid_batches)]
                 this_validation_loss = numpy.mean(validation_losses)
 
-                print(
-                    'epoch %i, minibatch %i/%i, validation error %f %%' %
-                    (
-                        epoch,
-                        minibatch_index + 1,
-                        n_train_batches,
-                        this_validation_loss * 100.
+                if verbose:
+                    print(
+                        'epoch %i, minibatch %i/%i, validation error %f %%' %
+                        (
+                            epoch,
+                            minibatch_index + 1,
+                            n_train_batches,
+                            this_validation_loss * 100.
+                        )
                     )
-                )
 
                 if this_validation_loss < best_validation_loss:
                     # a marked improvement buys more patience
@@ -339,21 +384,25 @@ def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
                                    for i in range(n_test_batches)]
                     test_score = numpy.mean(test_losses)
 
-                    print(
-                        (
-                            '     epoch %i, minibatch %i/%i, test error of'
-                            ' best model %f %%'
-                        ) %
-                        (
-                            epoch,
-                            minibatch_index + 1,
-                            n_train_batches,
-                            test_score * 100.
+                    if verbose:
+                        print(
+                            (
+                                '     epoch %i, minibatch %i/%i, test error of'
+                                ' best model %f %%'
+                            ) %
+                            (
+                                epoch,
+                                minibatch_index + 1,
+                                n_train_batches,
+                                test_score * 100.
+                            )
                         )
-                    )
 
                     # keep the best model on disk
                     save_model(classifier, model_path)
+
+                history.append((epoch, float(this_validation_loss),
+                                float(test_score)))
 
             if patience <= iter:
                 done_looping = True
@@ -374,15 +423,27 @@ def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000,
            ' ran for %.1fs' % ((end_time - start_time))), file=sys.stderr)
     # end-snippet-7
     return {'best_validation_loss': float(best_validation_loss),
-            'test_score': float(test_score), 'epochs': epoch}
+            'test_score': float(test_score), 'epochs': epoch,
+            'history': history}
 
 
 def predict(model_path='best_model.pkl', dataset='mnist.pkl.gz', n=10):
     """Load a saved model and predict the first ``n`` test images.
 
+    Prints the predictions, the true labels and the accuracy on them.
+
     :rtype: numpy int vector of shape (n,), the predicted digits
+    :raises SettingError: if the test set has fewer than ``n`` images
     """
     params = mnist_data.load_params(model_path)
+    datasets = load_data(dataset)
+    test_set_x, test_set_y = datasets[2]
+    test_set_x = test_set_x.get_value()
+    if not 1 <= n <= len(test_set_x):
+        raise SettingError('cannot predict %d examples: the test set has %d; '
+                           'ask for 1 to %d' % (n, len(test_set_x),
+                                                len(test_set_x)))
+
     x = T.matrix('x')
     classifier = LogisticRegression(input=x, n_in=params['W'].shape[0],
                                     n_out=params['W'].shape[1])
@@ -394,28 +455,188 @@ def predict(model_path='best_model.pkl', dataset='mnist.pkl.gz', n=10):
         inputs=[classifier.input],
         outputs=classifier.y_pred)
 
-    datasets = load_data(dataset)
-    test_set_x, test_set_y = datasets[2]
-    test_set_x = test_set_x.get_value()
-
     predicted_values = predict_model(test_set_x[:n])
+    true_labels = test_set_y[:n].eval()
     print('Predicted values for the first %d examples in test set:' % n)
     print(predicted_values)
+    print('True labels:')
+    print(true_labels)
+    print('Accuracy on these %d examples: %f %%'
+          % (n, 100. * numpy.mean(predicted_values == true_labels)))
     return predicted_values
 
 
+#################
+# COMMAND LINE #
+#################
+
+# --dry-run trains one epoch on this many minibatches: enough to compile
+# and run every function once.
+DRY_RUN_BATCHES = 5
+# Exit status after Ctrl-C, as a shell reports a program ended by SIGINT.
+EXIT_INTERRUPTED = 130
+
+
+def keyword_defaults(function):
+    """``{name: default}`` for the parameters of ``function`` that have one.
+
+    The command line takes its defaults from here, so that running the
+    script with no options is exactly a call with no arguments.
+    """
+    return {name: parameter.default for name, parameter in
+            inspect.signature(function).parameters.items()
+            if parameter.default is not parameter.empty}
+
+
+def positive_int(text):
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            '%r is not allowed: give a whole number of 1 or more' % text)
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            '%r is not allowed: give a number greater than 0' % text)
+    return value
+
+
+def build_parser():
+    """The argument parser: training options, and the ``predict`` command."""
+    train = keyword_defaults(sgd_optimization_mnist)
+    test = keyword_defaults(predict)
+    parser = argparse.ArgumentParser(
+        description='Train logistic regression on MNIST by minibatch SGD '
+                    'with early stopping.  With no options this is the '
+                    'tutorial\'s own run.',
+        epilog='python %(prog)s predict --help: predict with a saved model.')
+    parser.add_argument('--learning-rate', type=positive_float,
+                        default=train['learning_rate'],
+                        help='step size of the gradient descent '
+                             '(default: %(default)s)')
+    parser.add_argument('--n-epochs', type=positive_int,
+                        default=train['n_epochs'],
+                        help='most passes over the training set '
+                             '(default: %(default)s)')
+    parser.add_argument('--batch-size', type=positive_int,
+                        default=train['batch_size'],
+                        help='examples per minibatch (default: %(default)s)')
+    parser.add_argument('--dataset', default=train['dataset'],
+                        help='the MNIST file; a bare name is looked up in '
+                             'data/ (default: %(default)s)')
+    parser.add_argument('--model', default=train['model_path'],
+                        help='where the best model is saved '
+                             '(default: %(default)s)')
+    parser.add_argument('--plot', metavar='DIR',
+                        help='after training, write weights.png and '
+                             'errors.png into DIR (needs matplotlib)')
+    parser.add_argument('--quiet', action='store_true',
+                        help='leave out the line of each validation check')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='train one epoch on %d minibatches only, to '
+                             'check that everything runs' % DRY_RUN_BATCHES)
+    commands = parser.add_subparsers(dest='command', metavar='predict')
+    predictor = commands.add_parser(
+        'predict', help='predict the first test images with a saved model',
+        description='Print the predictions of a saved model for the first '
+                    'test images, their true labels and the accuracy.')
+    predictor.add_argument('--model', default=test['model_path'],
+                           help='the saved model (default: %(default)s)')
+    predictor.add_argument('--n', type=positive_int, default=test['n'],
+                           help='how many test images (default: %(default)s)')
+    predictor.add_argument('--dataset', default=test['dataset'],
+                           help='the MNIST file (default: %(default)s)')
+    return parser
+
+
+def file_identity(path):
+    """What tells two versions of a file apart (None if there is none).
+
+    Saving replaces the model file with a new one, so a file saved since
+    an earlier call has a different inode and modification time.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def train_from_args(parser, args):
+    """Train as the parsed options say; return the exit status."""
+    if args.plot:
+        try:
+            import mnist_plots
+        except ImportError as err:
+            parser.error('--plot needs matplotlib (%s); install it with '
+                         'python3 -m pip install -e \'.[plot]\'' % err)
+        try:
+            os.makedirs(args.plot, exist_ok=True)
+        except OSError as err:
+            parser.error('--plot %s: cannot create that folder (%s)'
+                         % (args.plot, err.strerror or err))
+    model_before = file_identity(args.model)
+    history = []
+    try:
+        sgd_optimization_mnist(
+            learning_rate=args.learning_rate,
+            n_epochs=1 if args.dry_run else args.n_epochs,
+            dataset=args.dataset, batch_size=args.batch_size,
+            model_path=args.model, verbose=not args.quiet,
+            max_train_batches=DRY_RUN_BATCHES if args.dry_run else None,
+            history=history)
+    except SettingError as err:
+        parser.error(str(err))
+    except KeyboardInterrupt:
+        # The model file is only ever replaced whole, so whatever the
+        # interrupt cut short, it holds the best model saved so far.
+        if file_identity(args.model) not in (None, model_before):
+            print('interrupted: the best model so far is saved in %s'
+                  % args.model, file=sys.stderr)
+        else:
+            print('interrupted before the first model was saved; %s was '
+                  'not written' % args.model, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if args.plot:
+        params = mnist_data.load_params(args.model)
+        written = mnist_plots.write_plots(args.plot, params['W'], history)
+        print('... plots written: ' + ', '.join(written))
+    return 0
+
+
 def main(argv=None):
-    """Command line: train with the tutorial's settings unless told."""
-    parser = argparse.ArgumentParser(description=__doc__.strip().split('\n')[0])
-    parser.add_argument('--learning-rate', type=float, default=0.13)
-    parser.add_argument('--n-epochs', type=int, default=1000)
-    parser.add_argument('--batch-size', type=int, default=600)
-    parser.add_argument('--dataset', default='mnist.pkl.gz')
+    """Command line; with no arguments, the tutorial's run.
+
+    :type argv: list of str or None
+    :param argv: the arguments (``sys.argv[1:]`` when None)
+    :rtype: int, the exit status (130 after Ctrl-C)
+    """
+    parser = build_parser()
     args = parser.parse_args(argv)
-    sgd_optimization_mnist(learning_rate=args.learning_rate,
-                           n_epochs=args.n_epochs, dataset=args.dataset,
-                           batch_size=args.batch_size)
+    try:
+        if args.command == 'predict':
+            try:
+                predict(model_path=args.model, dataset=args.dataset,
+                        n=args.n)
+            except SettingError as err:
+                parser.error(str(err))
+            return 0
+        return train_from_args(parser, args)
+    except mnist_data.DataError as err:
+        print('error: %s' % err, file=sys.stderr)
+        return 2
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
