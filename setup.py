@@ -23,9 +23,11 @@ setup(
         'pytensor>=2.30,<4',
         'numpy>=1.24,<3',
         'six>=1.16,<2',
+        'scipy>=1.10,<2',
     ],
     extras_require={
-        'test': ['pytest>=7,<10', 'sphinx>=7,<9'],
+        'test': ['pytest>=7,<10', 'sphinx>=7,<9', 'matplotlib>=3.7,<4'],
+        'plot': ['matplotlib>=3.7,<4'],
         'doc': ['sphinx>=7,<9'],
     },
 )
