@@ -143,6 +143,7 @@ def load_data(dataset):
         (n_examples, 784); ``y`` is an int32 symbolic vector of labels.
     """
     dataset = mnist_data.resolve_dataset_path(dataset)
+    mnist_data.fetch_if_missing(dataset)  # verified download of mnist.pkl.gz
     print('... loading data')
     # Each set is a pair (x, y): x a float matrix with one flattened 28x28
     # image per row, y the vector of their labels.
@@ -406,15 +407,21 @@ def predict(model_path='best_model.pkl', dataset='mnist.pkl.gz', n=10):
 
 def main(argv=None):
     """Command line: train with the tutorial's settings unless told."""
-    parser = argparse.ArgumentParser(description=__doc__.strip().split('\n')[0])
-    parser.add_argument('--learning-rate', type=float, default=0.13)
-    parser.add_argument('--n-epochs', type=int, default=1000)
-    parser.add_argument('--batch-size', type=int, default=600)
-    parser.add_argument('--dataset', default='mnist.pkl.gz')
-    args = parser.parse_args(argv)
-    sgd_optimization_mnist(learning_rate=args.learning_rate,
-                           n_epochs=args.n_epochs, dataset=args.dataset,
-                           batch_size=args.batch_size)
+    try:
+        parser = argparse.ArgumentParser(
+            description=__doc__.strip().split('\n')[0])
+        parser.add_argument('--learning-rate', type=float, default=0.13)
+        parser.add_argument('--n-epochs', type=int, default=1000)
+        parser.add_argument('--batch-size', type=int, default=600)
+        parser.add_argument('--dataset', default='mnist.pkl.gz')
+        args = parser.parse_args(argv)
+        sgd_optimization_mnist(learning_rate=args.learning_rate,
+                               n_epochs=args.n_epochs, dataset=args.dataset,
+                               batch_size=args.batch_size)
+    except mnist_data.DataError as err:
+        # a missing or damaged file: say what is wrong, not a traceback
+        print('error: %s' % err, file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == '__main__':
