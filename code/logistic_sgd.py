@@ -145,6 +145,7 @@ def load_data(dataset):
         (n_examples, 784); ``y`` is an int32 symbolic vector of labels.
     """
     dataset = mnist_data.resolve_dataset_path(dataset)
+    mnist_data.fetch_if_missing(dataset)  # verified download of mnist.pkl.gz
     print('... loading data')
     # Each set is a pair (x, y): x a float matrix with one flattened 28x28
     # image per row, y the vector of their labels.
@@ -634,6 +635,7 @@ def main(argv=None):
             return 0
         return train_from_args(parser, args)
     except mnist_data.DataError as err:
+        # a missing or damaged file: say what is wrong, not a traceback
         print('error: %s' % err, file=sys.stderr)
         return 2
 
