@@ -521,22 +521,25 @@ def build_parser():
         description='Train logistic regression on MNIST by minibatch SGD '
                     'with early stopping.  With no options this is the '
                     'tutorial\'s own run.',
-        epilog='python %(prog)s predict --help: predict with a saved model.')
-    parser.add_argument('--learning-rate', type=positive_float,
+        epilog='See python %(prog)s predict --help for predicting with a '
+               'saved model.')
+    parser.add_argument('--learning-rate', type=positive_float, metavar='RATE',
                         default=train['learning_rate'],
                         help='step size of the gradient descent '
                              '(default: %(default)s)')
-    parser.add_argument('--n-epochs', type=positive_int,
+    parser.add_argument('--n-epochs', type=positive_int, metavar='N',
                         default=train['n_epochs'],
                         help='most passes over the training set '
                              '(default: %(default)s)')
-    parser.add_argument('--batch-size', type=positive_int,
+    parser.add_argument('--batch-size', type=positive_int, metavar='B',
                         default=train['batch_size'],
                         help='examples per minibatch (default: %(default)s)')
     parser.add_argument('--dataset', default=train['dataset'],
+                        metavar='FILE',
                         help='the MNIST file; a bare name is looked up in '
                              'data/ (default: %(default)s)')
     parser.add_argument('--model', default=train['model_path'],
+                        metavar='FILE',
                         help='where the best model is saved '
                              '(default: %(default)s)')
     parser.add_argument('--plot', metavar='DIR',
@@ -547,16 +550,21 @@ def build_parser():
     parser.add_argument('--dry-run', action='store_true',
                         help='train one epoch on %d minibatches only, to '
                              'check that everything runs' % DRY_RUN_BATCHES)
-    commands = parser.add_subparsers(dest='command', metavar='predict')
+    commands = parser.add_subparsers(
+        dest='command', metavar='predict', title='command',
+        description='without one, the script trains')
     predictor = commands.add_parser(
         'predict', help='predict the first test images with a saved model',
         description='Print the predictions of a saved model for the first '
                     'test images, their true labels and the accuracy.')
     predictor.add_argument('--model', default=test['model_path'],
+                           metavar='FILE',
                            help='the saved model (default: %(default)s)')
     predictor.add_argument('--n', type=positive_int, default=test['n'],
+                           metavar='N',
                            help='how many test images (default: %(default)s)')
     predictor.add_argument('--dataset', default=test['dataset'],
+                           metavar='FILE',
                            help='the MNIST file (default: %(default)s)')
     return parser
 

@@ -36,7 +36,7 @@ def no_compiling(monkeypatch):
     monkeypatch.setattr(logistic_sgd.theano, 'function', refuse)
 
 
-# --- defaults ---------------------------------------------------------------
+# --- defaults ---
 
 def test_parser_defaults_are_the_function_defaults():
     train = logistic_sgd.keyword_defaults(logistic_sgd.sgd_optimization_mnist)
@@ -127,7 +127,7 @@ def test_quiet_leaves_out_the_check_lines(small_mnist, tmp_path, capsys):
     assert lines[-1].startswith('The code run for 2 epochs')
 
 
-# --- --dry-run -----------------------------------------------------------------
+# --- --dry-run ---
 
 def test_dry_run_on_the_small_slice(small_mnist, tmp_path, capsys):
     model = str(tmp_path / 'm.pkl')
@@ -168,7 +168,7 @@ def test_dry_run_of_the_script_on_the_bundled_data(tmp_path):
         'W'].shape == (784, 10)
 
 
-# --- bad values ----------------------------------------------------------------
+# --- bad values ---
 
 @pytest.mark.parametrize('argv, message', [
     (['--batch-size', '0'], "argument --batch-size: '0' is not allowed: "
@@ -215,12 +215,13 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
 
 
 def test_missing_data_file_is_one_clear_line(tmp_path, capsys):
-    missing = str(tmp_path / 'nowhere' / 'mnist.pkl.gz')
+    # (a name without download mirrors, so nothing is fetched)
+    missing = str(tmp_path / 'nowhere' / 'digits.pkl.gz')
     assert logistic_sgd.main(['--dataset', missing]) == 2
     assert capsys.readouterr().err == 'error: %s does not exist\n' % missing
 
 
-# --- predict -------------------------------------------------------------------
+# --- predict ---
 
 def test_predict_prints_predictions_labels_and_accuracy(
         small_run, small_mnist, small_sets, capsys):
@@ -262,7 +263,7 @@ def test_predict_without_a_model_says_how_to_get_one(tmp_path, capsys):
     assert 'python code/logistic_sgd.py' in err
 
 
-# --- Ctrl-C --------------------------------------------------------------------
+# --- Ctrl-C ---
 
 def interrupt_at_save(monkeypatch, number):
     """Make the ``number``-th model save raise KeyboardInterrupt before it
@@ -294,7 +295,8 @@ def test_ctrl_c_keeps_the_best_model_so_far(small_mnist, tmp_path,
     # Interrupted while saving the third check's model: the file holds
     # the second one's.
     assert captured.out.splitlines()[-1] == (
-        '     epoch 3, minibatch 150/150, test error of best model 12.600000 %')
+        '     epoch 3, minibatch 150/150, test error of best model '
+        '12.600000 %')
     assert len(saved) == 2
     params = mnist_data.load_params(model)
     numpy.testing.assert_array_equal(params['W'], saved[1][0])
