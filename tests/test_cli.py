@@ -346,9 +346,9 @@ def test_sigint_to_the_running_script(small_mnist, tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert err.splitlines()[-1] == (
-        'interrupted: the best model so far is saved in %s' % model)
+        'interrupted: the best model so far is saved in %s' % model), err
     assert 'Traceback' not in err
     assert 'Optimization complete' not in rest
     params = mnist_data.load_params(str(model))
