@@ -25,6 +25,10 @@ setup(
         'six>=1.16,<2',
     ],
     extras_require={
-        'test': ['pytest>=7,<10'],
+        # The tests run the JAX backend (THEANO_FLAGS device=cuda's code
+        # path) on JAX's CPU device, so they need CPU JAX.
+        'test': ['pytest>=7,<10', 'jax>=0.10.1,<0.11'],
+        # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
+        'gpu': ['jax[cuda12]>=0.10.1,<0.11'],
     },
 )
