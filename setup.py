@@ -18,7 +18,7 @@ setup(
     license='BSD-3-Clause',
     package_dir={'': 'code'},
     py_modules=MODULES,
-    python_requires='>=3.9',
+    python_requires='>=3.11',
     install_requires=[
         'pytensor>=2.30,<4',
         'numpy>=1.24,<3',
@@ -26,7 +26,13 @@ setup(
         'scipy>=1.10,<2',
     ],
     extras_require={
-        'test': ['pytest>=7,<10', 'sphinx>=7,<9', 'matplotlib>=3.7,<4'],
+        # The tests run the JAX backend (THEANO_FLAGS device=cuda's code
+        # path) on JAX's CPU device, so they need CPU JAX; they also build
+        # the docs and draw the plots.
+        'test': ['pytest>=7,<10', 'jax>=0.10.1,<0.11', 'sphinx>=7,<9',
+                 'matplotlib>=3.7,<4'],
+        # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
+        'gpu': ['jax[cuda12]>=0.10.1,<0.11'],
         'plot': ['matplotlib>=3.7,<4'],
         'doc': ['sphinx>=7,<9'],
     },

@@ -1,0 +1,280 @@
+"""THEANO_FLAGS device: the JAX backend path (a GPU's), run on JAX's CPU.
+
+``device=cuda`` compiles through PyTensor's JAX backend on a GPU;
+``mode=JAX`` with ``device=cpu`` runs the same code on JAX's CPU device,
+which is what these tests use (CI has no GPU).  In this process the flags
+are the defaults (C backend, float64), so the in-process tests ask for
+``mode='JAX'`` explicitly; the flag handling is tested in subprocesses.
+"""
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import jax
+import numpy
+import pytensor
+import pytest
+
+import logistic_sgd
+import theano_compat
+from theano_compat import theano, T
+from conftest import CODE, ROOT
+from test_training import SMALL_RUN
+
+
+def run_python(code, flags, extra_env=None):
+    """Run ``code`` in a fresh Python with ``THEANO_FLAGS=flags``."""
+    env = dict(os.environ, THEANO_FLAGS=flags,
+               PYTHONPATH=CODE + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    env.update(extra_env or {})
+    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+
+
+def last_error_line(run):
+    assert run.returncode != 0, run.stdout
+    return run.stderr.strip().splitlines()[-1]
+
+
+# ---------------------------------------------------------------------------
+# Flags and missing pieces: one clear line naming the flag and the way out.
+
+
+@pytest.mark.parametrize('flags, message', [
+    ('device=tpu9', "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
+                    "device='tpu9' is not supported; use one of: cpu, cuda, "
+                    "cuda0, gpu, gpu0 (any GPU number)"),
+    ('floatX=float16', "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
+                       "floatX='float16' is not supported; use one of: "
+                       "float64, float32"),
+    ('mode=NOPE', "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
+                  "mode='NOPE' is not supported; use one of: CVM, C, "
+                  "FAST_RUN, FAST_COMPILE, NUMBA, JAX, PYTORCH"),
+    ('device=cuda,mode=FAST_RUN',
+     "theano_compat.TheanoFlagsError: THEANO_FLAGS: device=cuda runs "
+     "through PyTensor's JAX backend and cannot be combined with "
+     "mode=FAST_RUN; leave mode unset (or mode=JAX), or use device=cpu"),
+])
+def test_bad_flags_fail_at_import_naming_flag_and_values(flags, message):
+    run = run_python('import theano_compat', flags)
+    assert last_error_line(run) == message
+
+
+def test_gpu_device_means_jax_mode():
+    for device in ('cuda', 'cuda0', 'cuda1', 'gpu', 'gpu0'):
+        flags = theano_compat.parse_theano_flags('device=' + device)
+        assert theano_compat.default_mode(flags) == 'JAX'
+    flags = theano_compat.parse_theano_flags('device=cuda,mode=JAX')
+    assert theano_compat.default_mode(flags) == 'JAX'
+
+
+HIDE_JAX = 'import sys; sys.modules["jax"] = None  # as if not installed\n'
+
+
+@pytest.mark.parametrize('flags, message', [
+    ('device=cuda', "theano_compat.DeviceError: THEANO_FLAGS device=cuda "
+                    "runs through PyTensor's JAX backend, but JAX is not "
+                    "installed (import of jax halted; None in sys.modules); "
+                    "install JAX with its CUDA plugin: pip install -e "
+                    "'.[gpu]' (or run on the CPU: THEANO_FLAGS=device=cpu)"),
+    ('mode=JAX', "theano_compat.DeviceError: mode JAX runs through "
+                 "PyTensor's JAX backend, but JAX is not installed (import "
+                 "of jax halted; None in sys.modules); install JAX: pip "
+                 "install -e '.[test]' (CPU) or pip install -e '.[gpu]' "
+                 "(NVIDIA GPU)"),
+])
+def test_missing_jax_fails_at_import_saying_what_to_install(flags, message):
+    run = run_python(HIDE_JAX + 'import theano_compat', flags)
+    assert last_error_line(run) == message
+
+
+NO_GPU_MESSAGE = (
+    "theano_compat.DeviceError: THEANO_FLAGS device=cuda asks for a GPU, "
+    "but JAX sees none (its devices: cpu:0); install JAX with its CUDA "
+    "plugin: pip install -e '.[gpu]' (or run on the CPU: "
+    "THEANO_FLAGS=device=cpu)")
+
+
+@pytest.mark.parametrize('step', [
+    'theano_compat.backend_description()',
+    'x = T.dvector(); theano.function([x], 2 * x)',
+])
+def test_no_gpu_is_an_error_not_a_silent_cpu_run(step):
+    # JAX_PLATFORMS=cpu: JAX sees no GPU even where one is installed.
+    run = run_python('import theano_compat\n'
+                     'from theano_compat import theano, T\n' + step,
+                     'device=cuda,floatX=float32', {'JAX_PLATFORMS': 'cpu'})
+    assert last_error_line(run) == NO_GPU_MESSAGE
+
+
+# ---------------------------------------------------------------------------
+# Static minibatch shapes.
+
+
+def minibatch_setup(n_rows=103, batch_size=20):
+    rng = numpy.random.RandomState(0)
+    data_x = theano.shared(rng.rand(n_rows, 5), borrow=True)
+    shared_y = theano.shared(rng.randint(0, 10, n_rows).astype('float64'))
+    data_y = T.cast(shared_y, 'int32')
+    return data_x, data_y, T.lscalar('index'), batch_size
+
+
+def test_tutorial_minibatch_gets_static_shape_and_same_rows():
+    data_x, data_y, index, bs = minibatch_setup()
+    for data, static_shape in ((data_x, (bs, 5)), (data_y, (bs,))):
+        for sliced in (data[index * bs:(index + 1) * bs],
+                       data[bs * index:bs * (index + 1)]):
+            assert sliced.type.shape[0] is None
+            static = theano_compat._static_minibatch(sliced)
+            assert static.type.shape == static_shape
+            assert static.dtype == sliced.dtype
+            # Same rows for every whole minibatch (103 rows: 5 of them).
+            both = theano.function([index], [sliced, static], mode='CVM')
+            for i in range(103 // bs):
+                numpy.testing.assert_array_equal(*both(i))
+
+
+def test_other_slices_are_left_alone():
+    data_x, _, index, bs = minibatch_setup()
+    other = T.matrix('other')
+    for value in (data_x[index:index + bs],            # not i * bs
+                  data_x[index * bs:(index + 2) * bs],  # two batches long
+                  data_x[index * bs:(index + 1) * 7],   # two sizes
+                  data_x[index * bs:(index + 1) * bs:2],  # a step
+                  data_x[index],                       # no slice
+                  other[index * bs:(index + 1) * bs],  # not shared data
+                  data_x[:1000][index * bs:(index + 1) * bs]):
+        assert theano_compat._static_minibatch(value) is value
+
+
+# ---------------------------------------------------------------------------
+# The tutorial's functions in mode JAX (on JAX's CPU device).
+
+
+def tutorial_train_function(sets, mode, batch_size=20,
+                            compile=theano.function):
+    """Build the tutorial's train_model on ``sets``, as logistic_sgd does."""
+    (train_x, train_y), _, _ = sets
+    index = T.lscalar()
+    x = T.matrix('x')
+    y = T.ivector('y')
+    classifier = logistic_sgd.LogisticRegression(x, n_in=784, n_out=10)
+    cost = classifier.negative_log_likelihood(y)
+    updates = [(p, p - 0.13 * T.grad(cost, p)) for p in classifier.params]
+    train_model = compile(
+        inputs=[index], outputs=cost, updates=updates, mode=mode,
+        givens={x: train_x[index * batch_size:(index + 1) * batch_size],
+                y: train_y[index * batch_size:(index + 1) * batch_size]})
+    shared = {'train_x': train_x,
+              'train_y': train_y.owner.inputs[0],  # under T.cast
+              'W': classifier.W, 'b': classifier.b}
+    return train_model, shared
+
+
+def storage_of(shared_var):
+    return shared_var.container.storage[0]
+
+
+def test_data_stay_on_the_device_between_calls(small_mnist):
+    # The cost of one call must not grow with the data set: the data must
+    # not cross to the device at each call.  They do when the storage is a
+    # NumPy array (PyTensor's default), not when it is a JAX array already
+    # on the device, which the function then reads in place.
+    sets = logistic_sgd.load_data(small_mnist)
+    train_model, shared = tutorial_train_function(sets, mode='JAX')
+    device = theano_compat.jax_device()
+    data_before = {name: storage_of(shared[name])
+                   for name in ('train_x', 'train_y')}
+    for i in range(3):
+        train_model(i)
+    for name, var in shared.items():
+        value = storage_of(var)
+        assert isinstance(value, jax.Array), name
+        assert value.devices() == {device}, name
+        assert value.dtype == var.dtype, name
+    for name, value in data_before.items():
+        assert storage_of(shared[name]) is value, name  # never copied
+    assert str(device) == 'cpu:0' or device.platform == 'cpu'
+
+
+def test_c_backend_functions_are_untouched(small_mnist):
+    sets = logistic_sgd.load_data(small_mnist)
+    assert theano_compat.MODE == 'CVM'
+    train_model, shared = tutorial_train_function(sets, mode=None)
+    assert train_model.maker.linker.use_cloop
+    for var in shared.values():
+        assert type(storage_of(var)) is numpy.ndarray
+    # The very graph plain PyTensor compiles from the same code.
+    plain, _ = tutorial_train_function(sets, mode='CVM',
+                                       compile=pytensor.function)
+    printed = pytensor.printing.debugprint(train_model, file='str')
+    assert printed == pytensor.printing.debugprint(plain, file='str')
+    assert 'Subtensor{start:stop}' in printed and 'Reshape' not in printed
+
+
+def test_backend_description_names_the_jax_device():
+    run = run_python('import theano_compat\n'
+                     'print(theano_compat.backend_description())',
+                     'mode=JAX,floatX=float32')
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == (
+        'PyTensor %s, mode JAX, device cpu:0, floatX float32'
+        % pytensor.__version__)
+
+
+def test_small_run_in_jax_mode_matches_the_c_backend(
+        small_mnist, tmp_path, monkeypatch):
+    # Same numbers as test_training's C-backend run of the same slice, in
+    # float64: the JAX path computes the same model.
+    monkeypatch.setattr(theano_compat, 'MODE', 'JAX')
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = logistic_sgd.sgd_optimization_mnist(
+            dataset=small_mnist, model_path=str(tmp_path / 'model.pkl'),
+            **SMALL_RUN)
+    assert result == {'best_validation_loss': pytest.approx(0.114, abs=1e-12),
+                      'test_score': pytest.approx(0.125, abs=1e-12),
+                      'epochs': 38}
+
+
+TEN_EPOCHS = '''
+    import json
+    import logistic_sgd
+    from theano_compat import backend_description
+    result = logistic_sgd.sgd_optimization_mnist(n_epochs=10,
+                                                 model_path=%r)
+    print(json.dumps([backend_description(), result]))
+'''
+
+
+@pytest.fixture(scope='module')
+def ten_epochs(tmp_path_factory):
+    """10 epochs of the full MNIST: the C backend and the JAX path."""
+    runs = {}
+    for name, flags in (('C', 'floatX=float64'),
+                        ('JAX', 'mode=JAX,device=cpu,floatX=float32')):
+        model = str(tmp_path_factory.mktemp(name) / 'best_model.pkl')
+        run = run_python(TEN_EPOCHS % model, flags)
+        assert run.returncode == 0, run.stderr
+        runs[name] = json.loads(run.stdout.strip().splitlines()[-1])
+    return runs
+
+
+def test_ten_epochs_on_jax_reproduce_the_c_backend(ten_epochs):
+    (c_backend, c_result), (jax_backend, jax_result) = (
+        ten_epochs['C'], ten_epochs['JAX'])
+    assert 'mode CVM, device cpu, floatX float64' in c_backend
+    assert 'mode JAX, device cpu:0, floatX float32' in jax_backend
+    assert jax_result['epochs'] == c_result['epochs'] == 10
+    for key in ('best_validation_loss', 'test_score'):
+        # Equal to two decimals in percent: float32 against float64.
+        assert '%.2f' % (100 * jax_result[key]) == \
+            '%.2f' % (100 * c_result[key]), key
+    # The C backend's numbers themselves (this port's run, 10 epochs).
+    assert '%.6f' % (100 * c_result['best_validation_loss']) == '8.750000'
+    assert '%.6f' % (100 * c_result['test_score']) == '8.666667'
