@@ -23,6 +23,10 @@ setup(
         'pytensor>=2.30,<4',
         'numpy>=1.24,<3',
         'six>=1.16,<2',
+        # The BLAS that PyTensor's C code links to (see theano_compat).
+        # 0.3.33 and 0.3.34 are 15% slower on this model's x.T @ delta
+        # product (bench/README.md).
+        'scipy-openblas32>=0.3.31,<0.3.33',
     ],
     extras_require={
         'test': ['pytest>=7,<10'],

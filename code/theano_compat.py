@@ -32,7 +32,12 @@ import types
 
 import pytensor
 import pytensor.tensor as _pt
+from pytensor.compile.mode import Mode
+from pytensor.graph.rewriting.basic import (MergeOptimizer, dfs_rewriter,
+                                            node_rewriter)
+from pytensor.link.vm import VMLinker
 from pytensor.tensor import special as _special
+from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 __all__ = ['theano', 'T', 'TheanoFlagsError', 'FLAGS', 'backend_description']
 
@@ -138,8 +143,97 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     Same arguments as :func:`pytensor.function`; ``mode`` defaults to the
     one chosen by ``THEANO_FLAGS`` (``CVM`` on the CPU).
     """
-    return pytensor.function(inputs, outputs, mode=mode or MODE,
+    return pytensor.function(inputs, outputs, mode=fast_mode(mode or MODE),
                              updates=updates, givens=givens, **kwargs)
+
+
+# ----------------------------------------------------------------------------
+# Speed of the C backend: a real BLAS, its thread count, and a compile mode
+# that inlines the softmax.  Each is measured in bench/README.md.
+
+def _use_pip_openblas():
+    """Point PyTensor's C code at the OpenBLAS of the scipy-openblas32 wheel.
+
+    Without a BLAS to link, PyTensor warns and runs its matrix products
+    through NumPy's C API (one of them in Python), a third of the time of
+    an epoch.  The wheel holds a plain 32-bit-integer OpenBLAS whose
+    symbols are all prefixed ``scipy_`` (so it cannot clash with NumPy's
+    own copy); ``-Dsgemm_=scipy_sgemm_`` and so on rename the Fortran names
+    that PyTensor's C code declares.  A BLAS chosen by the user
+    (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or ``.pytensorrc``) wins, and
+    without the wheel PyTensor looks for a BLAS as it always did.
+    """
+    try:
+        pytensor.config.fetch_val_for_key('blas__ldflags')
+        return  # the user's choice
+    except KeyError:
+        pass
+    try:
+        import scipy_openblas32
+    except ImportError:
+        return
+    import re
+    import shlex
+    from pytensor.tensor.blas_headers import blas_header_text
+    link = '-L%s -l%s' % (shlex.quote(scipy_openblas32.get_lib_dir()),
+                          scipy_openblas32.get_library())
+    pytensor.config.blas__ldflags = link  # the header lists every name...
+    names = sorted(set(re.findall(r'\b([a-z]\w*_)\s*\(',
+                                  blas_header_text())))
+    pytensor.config.blas__ldflags = ' '.join(  # ...that needs the prefix
+        ['-D%s=scipy_%s' % (name, name) for name in names] + [link])
+    _limit_blas_threads(os.path.join(scipy_openblas32.get_lib_dir(),
+                                     scipy_openblas32.get_library(True)))
+
+
+def _limit_blas_threads(library):
+    """Give the C backend's OpenBLAS half the cores (1 to 4 threads).
+
+    The matrices here are skinny (784 x 10 weights): a second thread
+    shortens a matrix product by at most a third, while OpenBLAS threads
+    that wait for a busy core cost up to a scheduler time slice each; on
+    a 2-core machine shared with other work an epoch took 1.4 s instead
+    of 0.07 s (bench/README.md).  ``OPENBLAS_NUM_THREADS`` or
+    ``OMP_NUM_THREADS``, when set, are left to decide.
+    """
+    if 'OPENBLAS_NUM_THREADS' in os.environ or 'OMP_NUM_THREADS' in os.environ:
+        return
+    import ctypes
+    threads = max(1, min(4, (os.cpu_count() or 1) // 2))
+    ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
+
+
+@node_rewriter([_special.Softmax, _special.LogSoftmax])
+def _inline_softmax(fgraph, node):
+    """Replace a softmax op by the elementwise graph it stands for."""
+    return inline_ofg_node(node)
+
+
+def _fast_cvm_mode():
+    """PyTensor's CVM mode, with softmax inlined and buffers kept.
+
+    PyTensor 3 keeps ``Softmax`` and ``LogSoftmax`` as sub-graphs that the
+    C backend runs as Python ops calling a separately compiled (Numba)
+    function: most of an epoch's time and of the first run's compiling.
+    Inlining them after the stabilising rewrites (which need to see the
+    softmax whole) gives plain C elementwise ops that fusion can merge.
+    ``allow_gc=False`` keeps intermediate buffers between calls instead
+    of freeing and reallocating them at every minibatch (about 1%).
+    """
+    after_specialize = 2.5  # between 'specialize' (2) and fusion (48)
+    return Mode(VMLinker(use_cloop=True, allow_gc=False),
+                pytensor.compile.mode.CVM.provided_optimizer.register(
+                    (dfs_rewriter(_inline_softmax), after_specialize),
+                    (MergeOptimizer(), after_specialize + 0.01)))
+
+
+_use_pip_openblas()
+FAST_CVM = _fast_cvm_mode()
+
+
+def fast_mode(mode):
+    """The mode ``function`` compiles with: ``'CVM'`` means FAST_CVM."""
+    return FAST_CVM if mode == 'CVM' else mode
 
 
 def _namespace(name, doc, fallback, **names):
