@@ -171,18 +171,25 @@ def safe_load_gzip(path):
         raise DataError('%s is not a readable pickle (%s: %s)'
                         % (path, type(err).__name__, err)) from None
 
-def load_mnist_arrays(path):
+def load_mnist_arrays(path, dtype=None):
     """Read the tutorial's pickle: three ``(x, y)`` pairs of NumPy arrays.
 
     :type path: str
     :param path: a gzipped pickle of ``(train, valid, test)`` in the
         tutorial's format
+    :type dtype: str or None
+    :param dtype: if given, the dtype the x arrays are converted to, one
+        after the other, each freeing the file's copy before the next (so
+        float64 needs 1.3x, not 1.6x, the final data's memory)
     :rtype: list of three ``(x, y)`` tuples; x float (n, 784), y int (n,)
     """
     if not os.path.isfile(path):
         raise DataError('%s does not exist' % path)
-    sets = safe_load_gzip(path)
-    return validate_sets(sets, path)
+    sets = validate_sets(safe_load_gzip(path), path)
+    if dtype is not None:
+        for i in range(len(sets)):
+            sets[i] = (sets[i][0].astype(dtype, copy=False), sets[i][1])
+    return sets
 
 
 def validate_sets(sets, what):
