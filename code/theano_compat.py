@@ -36,7 +36,11 @@ from pytensor.compile.mode import Mode
 from pytensor.graph.rewriting.basic import (MergeOptimizer, dfs_rewriter,
                                             node_rewriter)
 from pytensor.link.vm import VMLinker
+from pytensor.raise_op import Assert
+from pytensor.tensor import math as _math
 from pytensor.tensor import special as _special
+from pytensor.tensor import subtensor as _subtensor
+from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 __all__ = ['theano', 'T', 'TheanoFlagsError', 'FLAGS', 'backend_description']
@@ -187,19 +191,22 @@ def _use_pip_openblas():
 
 
 def _limit_blas_threads(library):
-    """Give the C backend's OpenBLAS half the cores (1 to 4 threads).
+    """Give the C backend's OpenBLAS the cores that are idle (1 to 4).
 
-    The matrices here are skinny (784 x 10 weights): a second thread
-    shortens a matrix product by at most a third, while OpenBLAS threads
-    that wait for a busy core cost up to a scheduler time slice each; on
-    a 2-core machine shared with other work an epoch took 1.4 s instead
-    of 0.07 s (bench/README.md).  ``OPENBLAS_NUM_THREADS`` or
-    ``OMP_NUM_THREADS``, when set, are left to decide.
+    On an idle 2-core machine two threads make an epoch 1.4x faster; but
+    when another process keeps a core busy, each matrix product waits for
+    the thread that the busy core runs late, and an epoch took 1.4 s
+    instead of 0.07 s (bench/README.md).  So the thread count is the
+    number of cores minus the busy ones (a core counts as busy from 0.75
+    of 1-minute load average), between 1 and 4: more threads do not pay
+    on matrices only 10 columns wide.
+    ``OPENBLAS_NUM_THREADS`` or ``OMP_NUM_THREADS``, when set, decide.
     """
     if 'OPENBLAS_NUM_THREADS' in os.environ or 'OMP_NUM_THREADS' in os.environ:
         return
     import ctypes
-    threads = max(1, min(4, (os.cpu_count() or 1) // 2))
+    busy = int(os.getloadavg()[0] + 0.25)
+    threads = max(1, min(4, (os.cpu_count() or 1) - busy))
     ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
 
 
@@ -260,21 +267,73 @@ def _inline_softmax(fgraph, node):
     return inline_ofg_node(node)
 
 
+@node_rewriter([_math.Argmax])
+def _argmax_of_scores(fgraph, node):
+    """``argmax(softmax(z))`` is ``argmax(z)``: skip the softmax.
+
+    Theano did the same (its ``local_argmax_pushdown``), so the tutorial's
+    published error rates were computed this way.
+    """
+    scores = node.inputs[0]
+    if (scores.owner is not None
+            and isinstance(scores.owner.op, _special.Softmax)
+            and scores.owner.op.axis == node.op.axis):
+        return [node.op(scores.owner.inputs[0])]
+    return None
+
+
+@node_rewriter([_subtensor.AdvancedSubtensor, _subtensor.AdvancedIncSubtensor])
+def _index_pairs_as_positions(fgraph, node):
+    """``m[rows, cols]`` on a matrix, read or incremented as ``m`` flattened.
+
+    The tutorial's cost picks one entry per row, ``log_p[arange(n), y]``,
+    and its gradient writes into those entries; PyTensor has no C code for
+    indexing by two integer vectors, so both ran in Python.  With ``m``
+    seen as a vector and ``rows * width + cols`` as positions, the same
+    entries come from ops with C code.  Negative indices wrap and indices
+    out of range raise an error, as they do in NumPy.
+    """
+    op = node.op
+    matrix, *rest = node.inputs
+    indices = rest if isinstance(op, _subtensor.AdvancedSubtensor) else rest[1:]
+    if not (matrix.ndim == 2 and len(indices) == 2
+            and len(op.idx_list) == 2
+            and all(i.ndim == 1 and i.dtype.startswith(('int', 'uint'))
+                    for i in indices)):
+        return None
+    height, width = Shape_i(0)(matrix), Shape_i(1)(matrix)
+    rows, cols = [_pt.switch(_pt.lt(i, 0), i + n, i)
+                  for i, n in zip(indices, (height, width))]
+    inside = _pt.all(_pt.ge(rows, 0) & _pt.lt(rows, height)
+                     & _pt.ge(cols, 0) & _pt.lt(cols, width))
+    positions = Assert('index out of bounds')(
+        _pt.cast(rows, 'int64') * width + cols, inside)
+    if isinstance(op, _subtensor.AdvancedSubtensor):
+        return [_subtensor.advanced_subtensor1(matrix.ravel(), positions)]
+    values = rest[0]
+    write = _subtensor.AdvancedIncSubtensor1(
+        set_instead_of_inc=op.set_instead_of_inc)
+    return [write(matrix.ravel(), values, positions).reshape(matrix.shape)]
+
+
 def _fast_cvm_mode():
-    """PyTensor's CVM mode, with softmax inlined and buffers kept.
+    """PyTensor's CVM mode, plus three rewrites, and buffers kept.
 
     PyTensor 3 keeps ``Softmax`` and ``LogSoftmax`` as sub-graphs that the
     C backend runs as Python ops calling a separately compiled (Numba)
     function: most of an epoch's time and of the first run's compiling.
-    Inlining them after the stabilising rewrites (which need to see the
-    softmax whole) gives plain C elementwise ops that fusion can merge.
-    ``allow_gc=False`` keeps intermediate buffers between calls instead
-    of freeing and reallocating them at every minibatch (about 1%).
+    Inlined after the stabilising rewrites (which need to see the softmax
+    whole), they become C elementwise ops that fusion merges; a merge pass
+    then shares what the cost and its gradient both compute.  The two
+    other rewrites are above.  ``allow_gc=False`` keeps intermediate
+    buffers between calls instead of reallocating them (about 1%).
     """
     after_specialize = 2.5  # between 'specialize' (2) and fusion (48)
     return Mode(VMLinker(use_cloop=True, allow_gc=False),
                 pytensor.compile.mode.CVM.provided_optimizer.register(
-                    (dfs_rewriter(_inline_softmax), after_specialize),
+                    (dfs_rewriter(_argmax_of_scores), after_specialize - 0.01),
+                    (dfs_rewriter(_inline_softmax, _index_pairs_as_positions),
+                     after_specialize),
                     (MergeOptimizer(), after_specialize + 0.01)))
 
 
