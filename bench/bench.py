@@ -23,6 +23,7 @@ full published run (74 epochs) with its peak memory.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -52,6 +53,9 @@ PROJECT = 'this project'
 # row before (OpenBLAS, OpenMP, XLA) spin for a while after their last job,
 # and would slow the next row down by taking a core from it.
 PAUSE_S = 0.3
+# --threads N: the thread count every row is asked to use (None: each
+# library's own choice).
+THREADS = None
 
 
 def _openblas_threads():
@@ -158,6 +162,8 @@ def build_torch(sets, dtype):
     import torch
     import torch.nn.functional as F
 
+    if THREADS:
+        torch.set_num_threads(THREADS)
     tdtype = getattr(torch, dtype)
     (train_x, train_y), (valid_x, valid_y) = [
         (torch.as_tensor(numpy.asarray(x, dtype=dtype)),
@@ -185,6 +191,10 @@ def build_torch(sets, dtype):
 
 def build_jax(sets, dtype):
     """JAX on the CPU: a jitted step over data kept on the device."""
+    if THREADS == 1 and 'jax' not in sys.modules:  # read when jax loads
+        os.environ['XLA_FLAGS'] = (os.environ.get('XLA_FLAGS', '') +
+                                   ' --xla_cpu_multi_thread_eigen=false'
+                                   ' intra_op_parallelism_threads=1')
     import jax
     import jax.numpy as jnp
 
@@ -229,15 +239,15 @@ def build_jax(sets, dtype):
         return float(numpy.mean([validate_model(p, i)
                                  for i in range(n_valid_batches)]))
 
-    return epoch, 'XLA CPU (%d cores)' % os.cpu_count()
+    single = '--xla_cpu_multi_thread_eigen=false' in os.environ.get(
+        'XLA_FLAGS', '')
+    return epoch, ('1 (XLA CPU)' if single
+                   else 'XLA CPU (%d cores)' % os.cpu_count())
 
 
 def _installed(module):
-    try:
-        __import__(module)
-        return True
-    except Exception:  # not installed, or broken: either way not a peer
-        return False
+    """Whether ``module`` can be imported (without importing it yet)."""
+    return importlib.util.find_spec(module) is not None
 
 
 def peer_rows(names, dtypes):
@@ -414,7 +424,8 @@ def script_runs(sets, dtypes, full):
 
     ``full``: cold and warm start in a temporary compile cache, then the
     published run (74 epochs) in each dtype.  Otherwise only the warm
-    start, in the usual compile cache, after the rows above filled it.
+    start.  Warm runs use the usual compile cache, which the rows above
+    filled.
     """
     dtype = dtypes[0]
     print()
@@ -432,10 +443,12 @@ def script_runs(sets, dtypes, full):
               % starts['warm']['first_epoch_s'])
         runs = {}
         if full:
+            # In the usual compile cache, which the rows above have filled
+            # for every dtype.
             print('The published run (%d epochs), warm cache:'
                   % PUBLISHED_EPOCHS)
             for run_dtype in dtypes:
-                run = runs[run_dtype] = run_script(run_dtype, compile_dir)
+                run = runs[run_dtype] = run_script(run_dtype, None)
                 print('  %s: training %.2f s (as the script reports it), '
                       'whole process %.2f s, %d epochs, validation %s %%, '
                       'test %s %%'
@@ -456,6 +469,19 @@ def script_runs(sets, dtypes, full):
     strip = lambda run: {k: v for k, v in run.items() if k != 'stdout'}
     return {'start': {k: strip(v) for k, v in starts.items()},
             'runs': {k: strip(v) for k, v in runs.items()}}
+
+
+def set_threads(threads):
+    """Ask every library of the rows (and the script) for ``threads``."""
+    global THREADS
+    THREADS = threads
+    # theano_compat, and the script's runs, leave OpenBLAS to this.
+    os.environ['OPENBLAS_NUM_THREADS'] = str(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        sys.exit('--threads needs threadpoolctl: pip install threadpoolctl')
+    threadpool_limits(threads)  # NumPy's OpenBLAS, already loaded
 
 
 def machine():
@@ -484,6 +510,9 @@ def main(argv=None):
     parser.add_argument('--peers', default='numpy,torch,jax',
                         help='comma-separated, from numpy, torch, jax')
     parser.add_argument('--dtypes', default='float32,float64')
+    parser.add_argument('--threads', type=int,
+                        help='threads for every row (default: what each '
+                             'library picks); needs threadpoolctl')
     parser.add_argument('--no-start', action='store_true',
                         help='skip the runs of the script itself')
     parser.add_argument('--json', help='also write the results here')
@@ -498,6 +527,8 @@ def main(argv=None):
             parser.error('unknown peer %r: choose from numpy, torch, jax'
                          % name)
 
+    if args.threads:
+        set_threads(args.threads)
     print('machine: %s' % machine())
     print('command: python bench/bench.py %s' % ' '.join(
         argv if argv is not None else sys.argv[1:]))

@@ -155,23 +155,33 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
 # Speed of the C backend: a real BLAS, its thread count, and a compile mode
 # that inlines the softmax.  Each is measured in bench/README.md.
 
+def _set_by_user(name):
+    """Whether PYTENSOR_FLAGS or .pytensorrc gives the setting ``name``."""
+    # PyTensor reads a given value when it registers the setting, and
+    # marks it; a value not read yet is still in its list of flags.
+    param = pytensor.config._config_var_dict.get(name)
+    if param is not None and not param.is_default:
+        return True
+    try:
+        pytensor.config.fetch_val_for_key(name)
+        return True
+    except KeyError:
+        return False
+
+
 def _use_pip_openblas():
     """Point PyTensor's C code at the OpenBLAS of the scipy-openblas32 wheel.
 
     Without a BLAS to link, PyTensor warns and runs its matrix products
-    through NumPy's C API (one of them in Python), a third of the time of
-    an epoch.  The wheel holds a plain 32-bit-integer OpenBLAS whose
+    through NumPy's C API, or in Python for ``Dot22``.  The wheel holds a plain 32-bit-integer OpenBLAS whose
     symbols are all prefixed ``scipy_`` (so it cannot clash with NumPy's
     own copy); ``-Dsgemm_=scipy_sgemm_`` and so on rename the Fortran names
     that PyTensor's C code declares.  A BLAS chosen by the user
     (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or ``.pytensorrc``) wins, and
     without the wheel PyTensor looks for a BLAS as it always did.
     """
-    try:
-        pytensor.config.fetch_val_for_key('blas__ldflags')
-        return  # the user's choice
-    except KeyError:
-        pass
+    if _set_by_user('blas__ldflags'):
+        return
     try:
         import scipy_openblas32
     except ImportError:
@@ -186,28 +196,40 @@ def _use_pip_openblas():
                                   blas_header_text())))
     pytensor.config.blas__ldflags = ' '.join(  # ...that needs the prefix
         ['-D%s=scipy_%s' % (name, name) for name in names] + [link])
-    _limit_blas_threads(os.path.join(scipy_openblas32.get_lib_dir(),
-                                     scipy_openblas32.get_library(True)))
+    threads = blas_threads()
+    if threads is not None:
+        import ctypes
+        library = os.path.join(scipy_openblas32.get_lib_dir(),
+                               scipy_openblas32.get_library(True))
+        ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
 
 
-def _limit_blas_threads(library):
-    """Give the C backend's OpenBLAS the cores that are idle (1 to 4).
+def blas_threads(environ=os.environ, cores=None, load=None):
+    """How many threads the C backend's OpenBLAS gets: the idle cores.
 
     On an idle 2-core machine two threads make an epoch 1.4x faster; but
     when another process keeps a core busy, each matrix product waits for
     the thread that the busy core runs late, and an epoch took 1.4 s
-    instead of 0.07 s (bench/README.md).  So the thread count is the
-    number of cores minus the busy ones (a core counts as busy from 0.75
-    of 1-minute load average), between 1 and 4: more threads do not pay
-    on matrices only 10 columns wide.
-    ``OPENBLAS_NUM_THREADS`` or ``OMP_NUM_THREADS``, when set, decide.
+    instead of 0.07 s (bench/README.md).  So: the cores minus the busy ones
+    (a core counts as busy from 0.75 of 1-minute load average), from 1 to
+    4 (more threads do not pay on matrices 10 columns wide).
+
+    :param environ: where ``OPENBLAS_NUM_THREADS`` or ``OMP_NUM_THREADS``,
+        when set, decide instead (the result is then None)
+    :param cores: default ``os.cpu_count()``
+    :param load: default the 1-minute load average
+    :rtype: int or None
     """
-    if 'OPENBLAS_NUM_THREADS' in os.environ or 'OMP_NUM_THREADS' in os.environ:
-        return
-    import ctypes
-    busy = int(os.getloadavg()[0] + 0.25)
-    threads = max(1, min(4, (os.cpu_count() or 1) - busy))
-    ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
+    if 'OPENBLAS_NUM_THREADS' in environ or 'OMP_NUM_THREADS' in environ:
+        return None
+    if cores is None:
+        cores = os.cpu_count() or 1
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):  # no load average (Windows)
+            load = 0.
+    return max(1, min(4, cores - int(load + 0.25)))
 
 
 def _precompile_common_headers():
@@ -311,6 +333,8 @@ def _index_pairs_as_positions(fgraph, node):
     if isinstance(op, _subtensor.AdvancedSubtensor):
         return [_subtensor.advanced_subtensor1(matrix.ravel(), positions)]
     values = rest[0]
+    if values.type.broadcastable != positions.type.broadcastable:
+        values = _pt.broadcast_to(values, positions.shape)  # for the C code
     write = _subtensor.AdvancedIncSubtensor1(
         set_instead_of_inc=op.set_instead_of_inc)
     return [write(matrix.ravel(), values, positions).reshape(matrix.shape)]
