@@ -12,8 +12,9 @@ makes it.  The rows are
 * PyTorch (CPU) and JAX, when they are installed, written as their users
   would write it.
 
-Every row gets warm-up epochs, then the rows take turns, one epoch each,
-so that a busy machine slows them all alike; the table gives the median.
+Every row gets warm-up epochs, then the rows take turns, one epoch each
+(each round starting one row later, after a pause), so that a busy
+machine slows them all alike; the table gives the median.
 After the table come the start-up times of the real script (with an empty
 compile cache in a temporary folder, then with that cache warm), and the
 full published run (74 epochs) with its peak memory.
@@ -291,8 +292,11 @@ def time_rows(rows, sets, warmup, repeats, clock=time.perf_counter,
             epoch()
         built.append({'label': label, 'dtype': dtype, 'threads': threads,
                       'epoch': epoch, 'times': []})
-    for _ in range(repeats):
-        for row in built:
+    for turn in range(repeats):
+        # Each round starts one row later, so that every row follows every
+        # other one as often: a row does not always pay for the same
+        # neighbour's idle threads.
+        for row in built[turn % len(built):] + built[:turn % len(built)]:
             pause(PAUSE_S)
             start = clock()
             row['valid_error'] = float(row['epoch']())

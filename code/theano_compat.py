@@ -211,8 +211,9 @@ def blas_threads(environ=os.environ, cores=None, load=None):
     when another process keeps a core busy, each matrix product waits for
     the thread that the busy core runs late, and an epoch took 1.4 s
     instead of 0.07 s (bench/README.md).  So: the cores minus the busy ones
-    (a core counts as busy from 0.75 of 1-minute load average), from 1 to
-    4 (more threads do not pay on matrices 10 columns wide).
+    (the 1-minute load average, rounded down), from 1 to 4 (more threads
+    do not pay on matrices 10 columns wide).  The load average lags: a
+    process started seconds ago does not count yet.
 
     :param environ: where ``OPENBLAS_NUM_THREADS`` or ``OMP_NUM_THREADS``,
         when set, decide instead (the result is then None)
@@ -229,7 +230,7 @@ def blas_threads(environ=os.environ, cores=None, load=None):
             load = os.getloadavg()[0]
         except (AttributeError, OSError):  # no load average (Windows)
             load = 0.
-    return max(1, min(4, cores - int(load + 0.25)))
+    return max(1, min(4, cores - int(load)))
 
 
 def _precompile_common_headers():
