@@ -18,7 +18,9 @@ ROW = re.compile(r'^(?P<label>.+?)\s{2,}(?P<dtype>float\d\d)\s+(?P<threads>.+?)'
 
 def test_time_rows_takes_medians_and_ratios_from_the_clock():
     now = [0.]
-    durations = {'slow': [0.30, 0.10, 0.20], 'fast': [0.05, 0.04, 0.06]}
+    # Each turn runs two epochs and times the second.
+    durations = {'slow': [9, 0.30, 9, 0.10, 9, 0.20],
+                 'fast': [9, 0.05, 9, 0.04, 9, 0.06]}
 
     def builder(name):
         def build(sets, dtype):
@@ -70,7 +72,7 @@ def test_quick_run_prints_the_measured_table(tmp_path):
         assert match.group('run') == '%.2f' % (74 / row['epochs_per_s'])
     # Same algorithm, same data, same number of epochs: same model.
     assert printed[0].group('err') == printed[1].group('err')
-    assert project['epochs'] == numpy_row['epochs'] == 4
+    assert project['epochs'] == numpy_row['epochs'] == 7  # 1 + 3 x 2
     # The script's own run: first epoch reached, memory stated.
     warm = report['start']['warm']
     assert 0 < warm['first_epoch_s'] < warm['wall_s']
