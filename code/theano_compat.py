@@ -152,8 +152,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
 
 
 # ----------------------------------------------------------------------------
-# Speed of the C backend: a real BLAS, its thread count, and a compile mode
-# that inlines the softmax.  Each is measured in bench/README.md.
+# Speed of the C backend: a real BLAS and its thread count, the common
+# headers of the C modules compiled once, and a compile mode with four more
+# rewrites.  Each is measured in bench/README.md.
 
 def _set_by_user(name):
     """Whether PYTENSOR_FLAGS or .pytensorrc gives the setting ``name``."""
@@ -173,12 +174,13 @@ def _use_pip_openblas():
     """Point PyTensor's C code at the OpenBLAS of the scipy-openblas32 wheel.
 
     Without a BLAS to link, PyTensor warns and runs its matrix products
-    through NumPy's C API, or in Python for ``Dot22``.  The wheel holds a plain 32-bit-integer OpenBLAS whose
-    symbols are all prefixed ``scipy_`` (so it cannot clash with NumPy's
-    own copy); ``-Dsgemm_=scipy_sgemm_`` and so on rename the Fortran names
-    that PyTensor's C code declares.  A BLAS chosen by the user
-    (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or ``.pytensorrc``) wins, and
-    without the wheel PyTensor looks for a BLAS as it always did.
+    through NumPy's C API, or in Python for ``Dot22``.  The wheel holds a
+    plain 32-bit-integer OpenBLAS whose symbols are all prefixed ``scipy_``
+    (so it cannot clash with NumPy's own copy); ``-Dsgemm_=scipy_sgemm_``
+    and so on rename the Fortran names that PyTensor's C code declares.  A
+    BLAS chosen by the user (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or
+    ``.pytensorrc``) wins, and without the wheel PyTensor looks for a BLAS
+    as it always did.
     """
     if _set_by_user('blas__ldflags'):
         return
@@ -266,21 +268,27 @@ def _precompile_common_headers():
                          .encode()).hexdigest()[:16]
     header = os.path.join(cache, 'common_headers_%s.h' % tag)
     if not os.path.exists(header + '.gch'):
+        # Other processes may be doing the same: each writes its own files
+        # and renames them into place.
         os.makedirs(cache, exist_ok=True)
-        with open(header, 'w') as f:  # the first lines of every mod.cpp
+        part = '%s.%d' % (header, os.getpid())
+        with open(part + '.h', 'w') as f:  # the first lines of every mod.cpp
             f.write('#include <Python.h>\n#include "pytensor_mod_helper.h"\n'
                     '#include <math.h>\n#include <numpy/arrayobject.h>\n'
                     '#include <numpy/arrayscalars.h>\n'
                     '#include <numpy/npy_math.h>\n'
                     '#include <vector>\n#include <algorithm>\n')
-        part = '%s.%d.part' % (header, os.getpid())
         build = subprocess.run(
             [config.cxx, '-x', 'c++-header'] + flags
-            + ['-I' + d for d in folders] + [header, '-o', part],
+            + ['-I' + d for d in folders] + [part + '.h', '-o', part + '.gch'],
             capture_output=True)
         if build.returncode != 0:
+            for leftover in (part + '.h', part + '.gch'):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
             return
-        os.replace(part, header + '.gch')
+        os.replace(part + '.h', header)
+        os.replace(part + '.gch', header + '.gch')
     config.gcc__cxxflags = '-g0 -include ' + header
 
 
@@ -342,15 +350,15 @@ def _index_pairs_as_positions(fgraph, node):
 
 
 def _fast_cvm_mode():
-    """PyTensor's CVM mode, plus three rewrites, and buffers kept.
+    """PyTensor's CVM mode, plus four rewrites, and buffers kept.
 
     PyTensor 3 keeps ``Softmax`` and ``LogSoftmax`` as sub-graphs that the
     C backend runs as Python ops calling a separately compiled (Numba)
     function: most of an epoch's time and of the first run's compiling.
     Inlined after the stabilising rewrites (which need to see the softmax
     whole), they become C elementwise ops that fusion merges; a merge pass
-    then shares what the cost and its gradient both compute.  The two
-    other rewrites are above.  ``allow_gc=False`` keeps intermediate
+    then shares what the cost and its gradient both compute.  The other
+    two rewrites are above.  ``allow_gc=False`` keeps intermediate
     buffers between calls instead of reallocating them (about 1%).
     """
     after_specialize = 2.5  # between 'specialize' (2) and fusion (48)
