@@ -160,7 +160,7 @@ def _set_by_user(name):
     """Whether PYTENSOR_FLAGS or .pytensorrc gives the setting ``name``."""
     # PyTensor reads a given value when it registers the setting, and
     # marks it; a value not read yet is still in its list of flags.
-    param = pytensor.config._config_var_dict.get(name)
+    param = getattr(pytensor.config, '_config_var_dict', {}).get(name)
     if param is not None and not param.is_default:
         return True
     try:
@@ -203,7 +203,10 @@ def _use_pip_openblas():
         import ctypes
         library = os.path.join(scipy_openblas32.get_lib_dir(),
                                scipy_openblas32.get_library(True))
-        ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
+        try:
+            ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
+        except (OSError, AttributeError):  # a build without this entry point
+            pass
 
 
 def blas_threads(environ=os.environ, cores=None, load=None):
