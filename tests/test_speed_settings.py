@@ -160,3 +160,20 @@ def test_modules_are_compiled_with_the_precompiled_header():
     assert flags[:2] == ['-g0', '-include']
     assert os.path.isfile(flags[2] + '.gch')
     assert os.path.dirname(flags[2]) == str(pytensor.config.compiledir)
+
+
+def test_index_functions_take_python_ints_fast_and_safely():
+    data = theano.shared(numpy.arange(10.))
+    i = T.lscalar('i')
+    f = theano.function([i], data[i] * 2, updates=[(data, data + 1)])
+    assert type(f).__name__ == '_IndexFunction'
+    assert float(f(3)) == 6.          # the fast path
+    assert float(f(numpy.int64(3))) == 8.  # the usual path, same result
+    assert float(f(i=3)) == 10.
+    with pytest.raises(OverflowError):
+        f(2 ** 70)
+    with pytest.raises(TypeError):
+        f(1, 2)
+    assert f.trust_input is False
+    x = T.vector('x')
+    assert type(theano.function([x], 2 * x)).__name__ == 'Function'
