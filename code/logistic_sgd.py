@@ -149,7 +149,8 @@ def load_data(dataset):
     print('... loading data')
     # Each set is a pair (x, y): x a float matrix with one flattened 28x28
     # image per row, y the vector of their labels.
-    train_set, valid_set, test_set = mnist_data.load_mnist_arrays(dataset)
+    train_set, valid_set, test_set = mnist_data.load_mnist_arrays(
+        dataset, dtype=theano.config.floatX)
 
     # start-snippet-3
     def shared_dataset(data_xy, borrow=True):
