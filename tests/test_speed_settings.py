@@ -24,8 +24,13 @@ def compiled_ops(fn):
 
 
 def run_python(code, **env):
-    """Run ``code`` in a fresh interpreter with code/ importable."""
-    environ = dict(os.environ, PYTHONPATH=CODE, **env)
+    """Run ``code`` in a fresh interpreter with code/ importable.
+
+    The thread settings of this process's environment are not passed on.
+    """
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS')}
+    environ.update(PYTHONPATH=CODE, **env)
     run = subprocess.run([sys.executable, '-c', code], env=environ,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
