@@ -1,4 +1,4 @@
-"""theano_compat's speed settings: what the compiled functions are made of.
+"""The C backend's speed settings (code/pytensor_cvm.py).
 
 The timings are in bench/; these tests pin the settings behind them: the
 BLAS PyTensor links to, its thread count, the rewrites of the compile
@@ -14,7 +14,7 @@ import numpy
 import pytensor
 import pytest
 
-import theano_compat
+import pytensor_cvm
 from theano_compat import theano, T
 from conftest import CODE
 
@@ -114,15 +114,15 @@ def test_a_users_blas_and_compiler_flags_win():
     ({'OMP_NUM_THREADS': '1'}, 8, 0.0, None),
 ])
 def test_blas_threads(environ, cores, load, threads):
-    assert theano_compat.blas_threads(environ, cores, load) == threads
+    assert pytensor_cvm.blas_threads(environ, cores, load) == threads
 
 
 def test_blas_thread_count_is_applied_or_left_to_the_user():
-    code = ('import ctypes, os, scipy_openblas32, theano_compat\n'
+    code = ('import ctypes, os, scipy_openblas32, pytensor_cvm, theano_compat\n'
             'lib = ctypes.CDLL(os.path.join(scipy_openblas32.get_lib_dir(),'
             ' scipy_openblas32.get_library(True)))\n'
             'print(lib.scipy_openblas_get_num_threads(),'
-            ' theano_compat.blas_threads())')
+            ' pytensor_cvm.blas_threads())')
     threads, policy = run_python(code).stdout.split()
     assert policy != 'None' and 1 <= int(threads) <= 4
     run = run_python(code, OPENBLAS_NUM_THREADS='1')
