@@ -265,12 +265,13 @@ def show_progress(name, received, expected):
 # READING IT #
 ##############
 
-class SafeUnpickler(pickle.Unpickler):
-    """An unpickler that builds NumPy arrays and nothing else.
+class _ArraysOnly(object):
+    """Unpickler rules: build NumPy arrays and nothing else.
 
     A pickle names the functions it calls to rebuild its objects; a
-    malicious one can name ``os.system``.  This one refuses every global
+    malicious one can name ``os.system``.  This refuses every global
     except the few NumPy uses for arrays, so loading cannot run code.
+    Mixed into both unpicklers below.
     """
 
     ALLOWED = {
@@ -293,15 +294,27 @@ class SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def safe_loads(data, what):
-    """Unpickle bytes with :class:`SafeUnpickler`; errors name ``what``."""
+class SafeUnpickler(_ArraysOnly, pickle.Unpickler):
+    """Python's unpickler, admitting NumPy arrays only (see _ArraysOnly)."""
+
+
+def _load_or_explain(unpickler, what):
+    """``unpickler.load()``, with any failure as one DataError on ``what``."""
     try:
-        return SafeUnpickler(io.BytesIO(data), encoding='latin1').load()
+        return unpickler.load()
+    except _GzipStreamError:
+        raise  # the gzip layer's failure: its caller words it
     except DataError as err:
         raise DataError('%s: %s' % (what, err)) from None
     except Exception as err:  # any damage inside the pickle stream
         raise DataError('%s is not a readable pickle (%s: %s)'
                         % (what, type(err).__name__, err)) from None
+
+
+def safe_loads(data, what):
+    """Unpickle bytes with :class:`SafeUnpickler`; errors name ``what``."""
+    return _load_or_explain(SafeUnpickler(io.BytesIO(data), encoding='latin1'),
+                            what)
 
 
 def read_gzip(path):
@@ -315,7 +328,7 @@ def read_gzip(path):
 
 
 
-class StreamingSafeUnpickler(pickle._Unpickler):
+class StreamingSafeUnpickler(_ArraysOnly, pickle._Unpickler):
     """:class:`SafeUnpickler`'s rules, for reading a file as it streams in.
 
     This is Python's own pure-Python unpickler (the C one copies every
@@ -325,13 +338,6 @@ class StreamingSafeUnpickler(pickle._Unpickler):
     memory instead of three times (whole file, decoded text, re-encoded
     bytes), and loads three times faster.
     """
-
-    def find_class(self, module, name):
-        if (module, name) not in SafeUnpickler.ALLOWED:
-            raise DataError(
-                'refusing to unpickle %s.%s: only NumPy arrays are allowed '
-                'in data and model files' % (module, name))
-        return super().find_class(module, name)
 
 
 class _GzipStreamError(Exception):
@@ -368,16 +374,12 @@ def safe_load_gzip(path):
     """
     try:
         with gzip.open(path, 'rb') as f:
-            return StreamingSafeUnpickler(_ExactReader(f),
-                                          encoding='bytes').load()
+            return _load_or_explain(
+                StreamingSafeUnpickler(_ExactReader(f), encoding='bytes'),
+                path)
     except _GzipStreamError as err:
         raise DataError('%s is not a complete gzip file (%s); delete it and '
                         'fetch it again' % (path, err)) from None
-    except DataError as err:
-        raise DataError('%s: %s' % (path, err)) from None
-    except Exception as err:  # any damage inside the pickle stream
-        raise DataError('%s is not a readable pickle (%s: %s)'
-                        % (path, type(err).__name__, err)) from None
 
 def load_mnist_arrays(path, dtype=None):
     """Read MNIST: three ``(x, y)`` pairs of NumPy arrays.
