@@ -25,6 +25,8 @@ from pytensor.tensor import subtensor as _subtensor
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
+import pytensor_fused
+
 __all__ = ['FAST_CVM', 'fast_mode', 'take_indices_fast', 'blas_threads']
 
 
@@ -236,12 +238,13 @@ def _fast_cvm_mode():
     buffers between calls instead of reallocating them (about 1%).
     """
     after_specialize = 2.5  # between 'specialize' (2) and fusion (48)
+    rewrites = pytensor.compile.mode.CVM.provided_optimizer.register(
+        (dfs_rewriter(_argmax_of_scores), after_specialize - 0.01),
+        (dfs_rewriter(_inline_softmax, _index_pairs_as_positions),
+         after_specialize),
+        (MergeOptimizer(), after_specialize + 0.01))
     return Mode(VMLinker(use_cloop=True, allow_gc=False),
-                pytensor.compile.mode.CVM.provided_optimizer.register(
-                    (dfs_rewriter(_argmax_of_scores), after_specialize - 0.01),
-                    (dfs_rewriter(_inline_softmax, _index_pairs_as_positions),
-                     after_specialize),
-                    (MergeOptimizer(), after_specialize + 0.01)))
+                pytensor_fused.register_rewrites(rewrites))
 
 
 class _IndexFunction(Function):

@@ -42,6 +42,8 @@ from pytensor.tensor import special as _special
 
 # The C backend's speed settings (BLAS, threads, rewrites) live there.
 from pytensor_cvm import FAST_CVM, fast_mode, take_indices_fast
+# T.grad: PyTensor's, with the tutorial's cost and gradient in one node.
+from pytensor_fused import grad
 
 __all__ = ['theano', 'T', 'TheanoFlagsError', 'DeviceError', 'FLAGS',
            'backend_description']
@@ -513,9 +515,9 @@ nnet = _namespace(
     categorical_crossentropy=categorical_crossentropy)
 
 T = _namespace('theano.tensor', 'Theano\'s tensor namespace, over PyTensor.',
-               _pt, nnet=nnet)
+               _pt, nnet=nnet, grad=grad)
 
 theano = _namespace(
     'theano', 'Theano\'s top-level names, over PyTensor.', pytensor,
     tensor=T, function=function, shared=pytensor.shared,
-    config=pytensor.config, grad=_pt.grad)
+    config=pytensor.config, grad=grad)

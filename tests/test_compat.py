@@ -9,6 +9,8 @@ import pytensor
 import pytensor.tensor
 import pytest
 
+import pytensor_fused
+
 import theano_compat
 from theano_compat import theano, T, parse_theano_flags, TheanoFlagsError
 from conftest import CODE
@@ -57,7 +59,10 @@ def test_names_map_onto_pytensor():
     assert theano.tensor is T
     assert theano.shared is pytensor.shared
     assert theano.config is pytensor.config
-    assert T.grad is pytensor.tensor.grad
+    # T.grad is PyTensor's, except for the tutorial's own cost (test_fused)
+    assert T.grad is theano.grad is pytensor_fused.grad
+    x = T.dvector('x')
+    assert T.grad((x ** 2).sum(), x).eval({x: [1., 3.]}).tolist() == [2., 6.]
     assert T.matrix is pytensor.tensor.matrix
     assert T.nnet.sigmoid is pytensor.tensor.sigmoid
     with pytest.raises(AttributeError, match='no attribute'):

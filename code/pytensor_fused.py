@@ -1,0 +1,837 @@
+"""One pass over the minibatch for softmax regression's cost and gradient.
+
+The tutorial's training step reads its 600 x 784 minibatch twice: once
+for the scores ``x @ W`` and once more for the gradient ``x.T @ delta``,
+where ``delta`` is the softmax minus the one-hot labels.  In between comes
+a softmax over rows only 10 wide.  Both matrix products are skinny (10
+columns), so BLAS runs them far below the machine's peak, and the
+minibatch comes from memory twice (bench/README.md has the profile).
+
+Here the whole step is one C++ loop over blocks of four rows: the block's
+scores, its softmax, its share of the cost and its share of the gradient,
+while the block is still in the first-level cache.  Four fixed parts of
+the minibatch are summed separately and added in a fixed order, so the
+result does not depend on the number of threads.
+
+How it is used, without any change to ``logistic_sgd.py``:
+
+1. ``grad(cost, wrt)`` (``T.grad`` in ``theano_compat``) recognises the
+   tutorial's cost, ``-mean(log(softmax(dot(x, W) + b))[arange(n), y])``,
+   exactly (its graph is compared with one built here) and returns the
+   gradients as outputs of :class:`SoftmaxNLLGrad`, an ``OpFromGraph``
+   whose inner graph is PyTensor's own gradient.  Any other cost, or a
+   ``wrt`` other than ``W`` and ``b``, goes to ``pytensor.grad``.
+2. In the C backend's mode (``pytensor_cvm.FAST_CVM``) two rewrites run
+   before anything else: the cost itself is taken from the same node,
+   and the node becomes :class:`FusedSoftmaxNLLGrad`, the C++ loop.
+3. Every other mode (JAX, NUMBA, Python) inlines the ``OpFromGraph`` as
+   it inlines any other: the same graph as before.
+"""
+
+import functools
+import os
+
+import pytensor
+import pytensor.tensor as _pt
+from pytensor.compile.builders import OpFromGraph
+from pytensor.graph.basic import Apply, equal_computations
+from pytensor.graph.traversal import ancestors
+from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
+from pytensor.link.c.op import COp
+from pytensor.tensor import special as _special
+
+__all__ = ['grad', 'match_softmax_nll', 'match_softmax_errors',
+           'softmax_nll_grad', 'SoftmaxNLLGrad', 'FusedSoftmaxNLLGrad',
+           'FusedSoftmaxErrors', 'fused_threads', 'register_rewrites']
+
+FLOAT_DTYPES = ('float32', 'float64')
+INT_DTYPES = ('int8', 'int16', 'int32', 'int64',
+              'uint8', 'uint16', 'uint32', 'uint64')
+
+
+# ----------------------------------------------------------------------------
+# Recognising the tutorial's cost.
+
+def _softmax_nll(x, W, b, y):
+    """The tutorial's cost, built exactly as ``logistic_sgd.py`` builds it."""
+    p_y_given_x = _special.softmax(_pt.dot(x, W) + b, axis=-1)
+    return -_pt.mean(_pt.log(p_y_given_x)[_pt.arange(y.shape[0]), y])
+
+
+def match_softmax_nll(cost):
+    """``(x, W, b, y)`` if ``cost`` is the tutorial's cost of them, else None.
+
+    The inputs are read off the graph, then the graph is compared, node for
+    node and constant for constant, with the one :func:`_softmax_nll`
+    builds from them: anything that merely looks similar is rejected.
+    """
+    try:
+        mean = cost.owner.inputs[0]          # -mean(...)
+        picked = mean.owner.inputs[0].owner.inputs[0]  # sum(...) / n
+        log_p, _, y = picked.owner.inputs    # log_p[arange(n), y]
+        scores = log_p.owner.inputs[0].owner.inputs[0]  # log(softmax(.))
+        product, bias = scores.owner.inputs  # dot(x, W) + b
+        x, W = product.owner.inputs
+        b = bias.owner.inputs[0]             # b, broadcast over rows
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if not _model_types(x, W, b, y):
+        return None
+    if not equal_computations([cost], [_softmax_nll(x, W, b, y)]):
+        return None
+    return x, W, b, y
+
+
+def _softmax_errors(x, W, b, y):
+    """The tutorial's error rate, built as ``logistic_sgd.py`` builds it."""
+    p_y_given_x = _special.softmax(_pt.dot(x, W) + b, axis=-1)
+    return _pt.mean(_pt.neq(_pt.argmax(p_y_given_x, axis=1), y))
+
+
+def match_softmax_errors(rate):
+    """``(x, W, b, y)`` if ``rate`` is the tutorial's error rate of them."""
+    try:
+        wrong = rate.owner.inputs[0].owner.inputs[0]   # sum(...) / n
+        y_pred, y = wrong.owner.inputs                  # neq(y_pred, y)
+        scores = y_pred.owner.inputs[0].owner.inputs[0]  # argmax(softmax(.))
+        product, bias = scores.owner.inputs
+        x, W = product.owner.inputs
+        b = bias.owner.inputs[0]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if not _model_types(x, W, b, y):
+        return None
+    if not equal_computations([rate], [_softmax_errors(x, W, b, y)]):
+        return None
+    return x, W, b, y
+
+
+def _model_types(x, W, b, y):
+    """Whether the C++ loop takes these inputs."""
+    return (getattr(x.type, 'ndim', None) == 2
+            and getattr(W.type, 'ndim', None) == 2
+            and getattr(b.type, 'ndim', None) == 1
+            and getattr(y.type, 'ndim', None) == 1
+            and x.type.dtype in FLOAT_DTYPES
+            and x.type.dtype == W.type.dtype == b.type.dtype
+            and y.type.dtype in INT_DTYPES)
+
+
+class SoftmaxNLLGrad(OpFromGraph):
+    """``(cost, d cost / d W, d cost / d b)`` of the tutorial's cost.
+
+    Its inner graph is PyTensor's own; the C backend swaps the node for
+    :class:`FusedSoftmaxNLLGrad`, every other backend inlines it.
+    """
+
+
+@functools.lru_cache(maxsize=None)
+def _softmax_nll_grad_op(x_type, W_type, b_type, y_type):
+    """One op per input types, so that equal nodes merge."""
+    x, W, b, y = x_type(), W_type(), b_type(), y_type()
+    cost = _softmax_nll(x, W, b, y)
+    g_W, g_b = pytensor.grad(cost, [W, b])
+    return SoftmaxNLLGrad([x, W, b, y], [cost, g_W, g_b], inline=True,
+                          name='SoftmaxNLLGrad')
+
+
+def softmax_nll_grad(x, W, b, y):
+    """Symbolic ``[cost, g_W, g_b]`` of the tutorial's cost, as one node."""
+    op = _softmax_nll_grad_op(x.type, W.type, b.type, y.type)
+    return op(x, W, b, y)
+
+
+def grad(cost, wrt, consider_constant=None, **kwargs):
+    """``pytensor.grad``, with the tutorial's cost taken in one node.
+
+    Only when ``cost`` is exactly the tutorial's cost, ``wrt`` is among its
+    ``W`` and ``b``, neither feeds the other inputs, and nothing else is
+    asked of the gradient (``consider_constant``, ``known_grads`` ...).
+    """
+    found = None if (consider_constant or kwargs) else match_softmax_nll(cost)
+    if found is not None:
+        x, W, b, y = found
+        wanted = list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
+        feeds = set(ancestors([x, y]))
+        if (all(v is W or v is b for v in wanted) and W is not b
+                and W not in feeds and b not in feeds
+                and W not in set(ancestors([b]))
+                and b not in set(ancestors([W]))):
+            _, g_W, g_b = softmax_nll_grad(x, W, b, y)
+            grads = [g_W if v is W else g_b for v in wanted]
+            return grads if isinstance(wrt, (list, tuple)) else grads[0]
+    return pytensor.grad(cost, wrt, consider_constant=consider_constant,
+                         **kwargs)
+
+
+# ----------------------------------------------------------------------------
+# The C++ loop.
+
+_KERNEL = r'''
+#include <math.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace softmax_nll {
+
+// Worker threads for the tasks of one call.  Between calls a worker spins
+// on sched_yield() for up to 50 ms, then sleeps: waking a sleeping thread
+// took longer than the work of a call on the virtual machines measured,
+// and yielding (OpenBLAS's own policy) leaves the core to OpenBLAS's
+// threads when a function uses both.  Tasks are taken in any order by
+// any thread, so results cannot depend on the number of threads.
+class Pool {
+  public:
+    typedef void (*Task)(void* job, int index);
+
+    explicit Pool(int workers) {
+        for (int w = 0; w < workers; ++w)
+            std::thread(&Pool::serve, this).detach();  // lives until exit
+    }
+
+    // Runs task(job, 0 .. count-1) on this thread and the workers.
+    void run(Task task, void* job, int count) {
+        task_ = task;
+        job_ = job;
+        count_ = count;
+        done_.store(0);
+        next_.store(0);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            generation_.fetch_add(1);
+        }
+        if (sleepers_.load()) wake_.notify_all();
+        int finished = work();
+        done_.fetch_add(finished);
+        while (done_.load() < count) sched_yield();
+    }
+
+  private:
+    static inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+
+    int work() {
+        int finished = 0;
+        for (int i; (i = next_.fetch_add(1)) < count_; ++finished)
+            task_(job_, i);
+        return finished;
+    }
+
+    void serve() {
+        unsigned seen = generation_.load();
+        for (;;) {
+            const auto start = std::chrono::steady_clock::now();
+            for (int spins = 1; generation_.load() == seen; ++spins) {
+                if (spins % 16 == 0) sched_yield(); else relax();
+                if (spins % 256 == 0 && std::chrono::steady_clock::now() - start
+                                        > std::chrono::milliseconds(50)) {
+                    std::unique_lock<std::mutex> lock(mutex_);
+                    sleepers_.fetch_add(1);
+                    wake_.wait(lock, [&] { return generation_.load() != seen; });
+                    sleepers_.fetch_sub(1);
+                }
+            }
+            seen = generation_.load();
+            done_.fetch_add(work());
+        }
+    }
+
+    std::atomic<unsigned> generation_{0};
+    std::atomic<int> next_{0}, done_{0}, sleepers_{0};
+    Task task_ = 0;
+    void* job_ = 0;
+    int count_ = 0;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+};
+
+// The pool of this module, made at its first use (never freed: its threads
+// are detached and end with the process).
+static void run_tasks(int threads, Pool::Task task, void* job, int count) {
+    static Pool* pool = 0;
+    if (threads <= 1) {
+        for (int i = 0; i < count; ++i) task(job, i);
+        return;
+    }
+    if (!pool) pool = new Pool(threads - 1);
+    pool->run(task, job, count);
+}
+
+// 32-byte vectors through the compiler's vector extension: AVX on x86-64
+// when the flags allow it, pairs of 16-byte registers (or scalars) else.
+template <typename T> struct Vec;
+template <> struct Vec<float> {
+    typedef float type __attribute__((vector_size(32)));
+    enum { lanes = 8 };
+};
+template <> struct Vec<double> {
+    typedef double type __attribute__((vector_size(32)));
+    enum { lanes = 4 };
+};
+
+// Loads, stores and broadcasts that need no alignment.
+template <typename V, typename T> static inline V load(const T* p) {
+    V v; memcpy(&v, p, sizeof v); return v;
+}
+template <typename V, typename T> static inline void store(T* p, V v) {
+    memcpy(p, &v, sizeof v);
+}
+template <typename V, typename T> static inline V splat(T a) {
+    V v;
+    for (int i = 0; i < (int)(sizeof(V) / sizeof(T)); ++i) v[i] = a;
+    return v;
+}
+template <typename T, typename V> static inline T total(V v) {
+    T s = 0;
+    for (int i = 0; i < (int)(sizeof(V) / sizeof(T)); ++i) s += v[i];
+    return s;
+}
+
+// Keeps a loaded vector in a register: without it g++ reloads it from
+// memory for each multiply, and the loop waits on loads.
+#if defined(__x86_64__) && defined(__AVX__)
+#define SOFTMAX_NLL_KEEP(v) __asm__("" : "+x"(v))
+#else
+#define SOFTMAX_NLL_KEEP(v) ((void)0)
+#endif
+
+enum { ROWS = 4, PARTS = 4 };
+
+// z[i * k + j] = b[j] + x_i . W_j for the four rows xr (W_j: row j of WT).
+template <typename T>
+static void scores(const T* const xr[ROWS], const T* WT, const T* b,
+                   npy_intp d, npy_intp k, T* z) {
+    typedef typename Vec<T>::type V;
+    const npy_intp L = Vec<T>::lanes, dv = d - d % L;
+    for (npy_intp j = 0; j < k; j += 2) {
+        const T* w0 = WT + j * d;
+        const T* w1 = j + 1 < k ? w0 + d : w0;
+        V a00 = {}, a01 = {}, a10 = {}, a11 = {};
+        V a20 = {}, a21 = {}, a30 = {}, a31 = {};
+        for (npy_intp c = 0; c < dv; c += L) {
+            V W0 = load<V>(w0 + c), W1 = load<V>(w1 + c);
+            V x0 = load<V>(xr[0] + c), x1 = load<V>(xr[1] + c);
+            V x2 = load<V>(xr[2] + c), x3 = load<V>(xr[3] + c);
+            SOFTMAX_NLL_KEEP(W0); SOFTMAX_NLL_KEEP(W1);
+            SOFTMAX_NLL_KEEP(x0); SOFTMAX_NLL_KEEP(x1);
+            SOFTMAX_NLL_KEEP(x2); SOFTMAX_NLL_KEEP(x3);
+            a00 += x0 * W0; a01 += x0 * W1; a10 += x1 * W0; a11 += x1 * W1;
+            a20 += x2 * W0; a21 += x2 * W1; a30 += x3 * W0; a31 += x3 * W1;
+        }
+        T s[ROWS][2] = {{total<T>(a00), total<T>(a01)},
+                        {total<T>(a10), total<T>(a11)},
+                        {total<T>(a20), total<T>(a21)},
+                        {total<T>(a30), total<T>(a31)}};
+        for (npy_intp c = dv; c < d; ++c)
+            for (int i = 0; i < ROWS; ++i) {
+                s[i][0] += xr[i][c] * w0[c];
+                s[i][1] += xr[i][c] * w1[c];
+            }
+        for (int i = 0; i < ROWS; ++i) {
+            z[i * k + j] = s[i][0] + b[j];
+            if (j + 1 < k) z[i * k + j + 1] = s[i][1] + b[j + 1];
+        }
+    }
+}
+
+// GT[j] += sum_i delta[i * k + j] * x_i for the four rows xr.
+template <typename T>
+static void accumulate(const T* const xr[ROWS], const T* delta, T* GT,
+                       T* spare, npy_intp d, npy_intp k) {
+    typedef typename Vec<T>::type V;
+    const npy_intp L = Vec<T>::lanes, dv = d - d % L;
+    for (npy_intp j = 0; j < k; j += 2) {
+        const bool pair = j + 1 < k;
+        T* g0 = GT + j * d;
+        T* g1 = pair ? g0 + d : spare;  // a row nobody reads
+        T e[ROWS][2];
+        for (int i = 0; i < ROWS; ++i) {
+            e[i][0] = delta[i * k + j];
+            e[i][1] = pair ? delta[i * k + j + 1] : 0;
+        }
+        V d00 = splat<V>(e[0][0]), d01 = splat<V>(e[0][1]);
+        V d10 = splat<V>(e[1][0]), d11 = splat<V>(e[1][1]);
+        V d20 = splat<V>(e[2][0]), d21 = splat<V>(e[2][1]);
+        V d30 = splat<V>(e[3][0]), d31 = splat<V>(e[3][1]);
+        for (npy_intp c = 0; c < dv; c += L) {
+            V x0 = load<V>(xr[0] + c), x1 = load<V>(xr[1] + c);
+            V x2 = load<V>(xr[2] + c), x3 = load<V>(xr[3] + c);
+            SOFTMAX_NLL_KEEP(x0); SOFTMAX_NLL_KEEP(x1);
+            SOFTMAX_NLL_KEEP(x2); SOFTMAX_NLL_KEEP(x3);
+            V G0 = load<V>(g0 + c), G1 = load<V>(g1 + c);
+            G0 += x0 * d00; G1 += x0 * d01;
+            G0 += x1 * d10; G1 += x1 * d11;
+            G0 += x2 * d20; G1 += x2 * d21;
+            G0 += x3 * d30; G1 += x3 * d31;
+            store(g0 + c, G0); store(g1 + c, G1);
+        }
+        for (npy_intp c = dv; c < d; ++c)
+            for (int i = 0; i < ROWS; ++i) {
+                g0[c] += xr[i][c] * e[i][0];
+                g1[c] += xr[i][c] * e[i][1];
+            }
+    }
+}
+
+// Cost and gradient of the tutorial's cost on rows [r0, r1) into one part:
+// GT (k x d) and gb (k) are that part's sums, zeroed here; *nll the sum
+// of the rows' -log p(y).  Returns -1, or the first row whose label is
+// not a class (labels -k..-1 count from the end, as in NumPy).
+template <typename T, typename I>
+static npy_intp part(npy_intp r0, npy_intp r1, npy_intp n, npy_intp d,
+                     npy_intp k, const T* x, npy_intp xs, const T* WT,
+                     const T* b, const I* y, npy_intp ys, T* GT, T* gb,
+                     T* spare, T* z, double* nll) {
+    memset(GT, 0, sizeof(T) * k * d);
+    memset(gb, 0, sizeof(T) * k);
+    *nll = 0;
+    const T scale = (T)1 / (T)n;
+    for (npy_intp r = r0; r < r1; r += ROWS) {
+        const npy_intp m = r1 - r < ROWS ? r1 - r : ROWS;
+        const T* xr[ROWS];
+        for (int i = 0; i < ROWS; ++i)  // a short block repeats its 1st row
+            xr[i] = x + (r + (i < m ? i : 0)) * xs;
+        scores(xr, WT, b, d, k, z);
+        for (int i = 0; i < ROWS; ++i) {
+            T* zi = z + i * k;
+            if (i >= m) {
+                for (npy_intp j = 0; j < k; ++j) zi[j] = 0;
+                continue;
+            }
+            npy_intp label = (npy_intp)y[(r + i) * ys];
+            if (label < 0) label += k;
+            if (label < 0 || label >= k) return r + i;
+            T top = zi[0];
+            for (npy_intp j = 1; j < k; ++j) top = zi[j] > top ? zi[j] : top;
+            T sum = 0;
+            const T picked = zi[label] - top;
+            for (npy_intp j = 0; j < k; ++j) {
+                zi[j] = exp(zi[j] - top);
+                sum += zi[j];
+            }
+            *nll -= (double)(picked - (T)log(sum));
+            const T inverse = (T)1 / sum;
+            for (npy_intp j = 0; j < k; ++j) {
+                // d cost / d score: (softmax - one-hot) / n
+                zi[j] = (zi[j] * inverse - (j == label ? (T)1 : (T)0)) * scale;
+                gb[j] += zi[j];
+            }
+        }
+        accumulate(xr, z, GT, spare, d, k);
+    }
+    return -1;
+}
+
+// One call's data, for the tasks below.
+template <typename T, typename I>
+struct Job {
+    npy_intp n, d, k, xs, ys, size;
+    const T *x, *WT, *b;
+    const I* y;
+    T *gW, *scratch;
+    npy_intp bad[PARTS], wrong[PARTS];
+    double nll[PARTS];
+};
+
+// Task p: part p of the minibatch, into its own slice of scratch.
+template <typename T, typename I>
+static void grad_task(void* job, int p) {
+    Job<T, I>& J = *(Job<T, I>*)job;
+    T* s = J.scratch + p * J.size;
+    const npy_intp kd = J.k * J.d;
+    J.bad[p] = part<T, I>(J.n * p / PARTS, J.n * (p + 1) / PARTS, J.n, J.d,
+                          J.k, J.x, J.xs, J.WT, J.b, J.y, J.ys, s, s + kd,
+                          s + kd + J.k, s + kd + J.k + J.d, J.nll + p);
+}
+
+// Task q: columns [d q / PARTS, d (q + 1) / PARTS) of gW, the parts' sum
+// in a fixed order.
+template <typename T, typename I>
+static void sum_task(void* job, int q) {
+    Job<T, I>& J = *(Job<T, I>*)job;
+    for (npy_intp c = J.d * q / PARTS; c < J.d * (q + 1) / PARTS; ++c)
+        for (npy_intp j = 0; j < J.k; ++j) {
+            T v = 0;
+            for (int p = 0; p < PARTS; ++p)
+                v += J.scratch[p * J.size + j * J.d + c];
+            J.gW[c * J.k + j] = v;
+        }
+}
+
+// The whole minibatch: gW (d x k, C order), gb and the mean cost.
+// scratch holds PARTS * (k * d + k + d + ROWS * k) elements.  Returns -1,
+// or the first row whose label is not a class.
+template <typename T, typename I>
+static npy_intp run(npy_intp n, npy_intp d, npy_intp k, const T* x,
+                    npy_intp xs, const T* WT, const T* b, const I* y,
+                    npy_intp ys, T* gW, T* gb, double* cost, T* scratch,
+                    int threads) {
+    Job<T, I> J;
+    J.n = n; J.d = d; J.k = k; J.xs = xs; J.ys = ys;
+    J.size = k * d + k + d + ROWS * k;
+    J.x = x; J.WT = WT; J.b = b; J.y = y; J.gW = gW; J.scratch = scratch;
+    run_tasks(threads, grad_task<T, I>, &J, PARTS);
+    for (int p = 0; p < PARTS; ++p)
+        if (J.bad[p] >= 0) return J.bad[p];
+    run_tasks(threads, sum_task<T, I>, &J, PARTS);
+    for (npy_intp j = 0; j < k; ++j) {
+        T v = 0;
+        for (int p = 0; p < PARTS; ++p) v += scratch[p * J.size + k * d + j];
+        gb[j] = v;
+    }
+    double sum = 0;
+    for (int p = 0; p < PARTS; ++p) sum += J.nll[p];
+    *cost = sum / (double)n;
+    return -1;
+}
+
+// Rows in [r0, r1) whose highest score is not at their label (the first
+// highest, as argmax takes it).  z: ROWS * k elements of scratch.
+template <typename T, typename I>
+static npy_intp wrong(npy_intp r0, npy_intp r1, npy_intp d, npy_intp k,
+                      const T* x, npy_intp xs, const T* WT, const T* b,
+                      const I* y, npy_intp ys, T* z) {
+    npy_intp count = 0;
+    for (npy_intp r = r0; r < r1; r += ROWS) {
+        const npy_intp m = r1 - r < ROWS ? r1 - r : ROWS;
+        const T* xr[ROWS];
+        for (int i = 0; i < ROWS; ++i)
+            xr[i] = x + (r + (i < m ? i : 0)) * xs;
+        scores(xr, WT, b, d, k, z);
+        for (npy_intp i = 0; i < m; ++i) {
+            const T* zi = z + i * k;
+            npy_intp best = 0;
+            for (npy_intp j = 1; j < k; ++j)
+                if (zi[j] > zi[best]) best = j;
+            count += (npy_int64)y[(r + i) * ys] != (npy_int64)best;
+        }
+    }
+    return count;
+}
+
+template <typename T, typename I>
+static void errors_task(void* job, int p) {
+    Job<T, I>& J = *(Job<T, I>*)job;
+    J.wrong[p] = wrong<T, I>(J.n * p / PARTS, J.n * (p + 1) / PARTS, J.d,
+                             J.k, J.x, J.xs, J.WT, J.b, J.y, J.ys,
+                             J.scratch + p * ROWS * J.k);
+}
+
+// The error count of the whole minibatch.  scratch holds
+// PARTS * ROWS * k elements.
+template <typename T, typename I>
+static npy_intp run_errors(npy_intp n, npy_intp d, npy_intp k, const T* x,
+                           npy_intp xs, const T* WT, const T* b, const I* y,
+                           npy_intp ys, T* scratch, int threads) {
+    Job<T, I> J;
+    J.n = n; J.d = d; J.k = k; J.xs = xs; J.ys = ys;
+    J.x = x; J.WT = WT; J.b = b; J.y = y; J.scratch = scratch;
+    run_tasks(threads, errors_task<T, I>, &J, PARTS);
+    npy_intp total = 0;
+    for (int p = 0; p < PARTS; ++p) total += J.wrong[p];
+    return total;
+}
+
+}  // namespace softmax_nll
+'''
+
+
+def fused_threads(environ=os.environ):
+    """Threads of the fused loop: ``OMP_NUM_THREADS``, else what BLAS gets."""
+    for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
+        try:
+            return max(1, int(environ[name]))
+        except (KeyError, ValueError):
+            pass
+    from pytensor_cvm import blas_threads
+    return blas_threads(environ) or 1
+
+
+class FusedSoftmaxNLLGrad(COp):
+    """The C++ loop: ``(x, W, b, y) -> (cost, g_W, g_b)``.
+
+    ``threads``: how many threads run a call (the caller's included).
+    """
+
+    __props__ = ('threads',)
+
+    def __init__(self, threads=1):
+        self.threads = int(threads)
+
+    def make_node(self, x, W, b, y):
+        x, W, b, y = map(_pt.as_tensor_variable, (x, W, b, y))
+        dtype = x.type.dtype
+        if not (x.type.ndim == 2 and W.type.ndim == 2 and b.type.ndim == 1
+                and y.type.ndim == 1 and dtype in FLOAT_DTYPES
+                and W.type.dtype == b.type.dtype == dtype
+                and y.type.dtype in INT_DTYPES):
+            raise TypeError('FusedSoftmaxNLLGrad takes a float matrix x, a '
+                            'matrix W and a vector b of the same dtype, and '
+                            'an int vector y; got %s' % ((x.type, W.type,
+                                                          b.type, y.type),))
+        return Apply(self, [x, W, b, y],
+                     [_pt.tensor(dtype=dtype, shape=()), W.type(), b.type()])
+
+    def perform(self, node, inputs, outputs):
+        import numpy
+        x, W, b, y = inputs
+        n, k = x.shape[0], W.shape[1]
+        if x.shape[1] != W.shape[0] or b.shape[0] != k or y.shape[0] != n:
+            raise ValueError('shapes do not match: x %s, W %s, b %s, y %s'
+                             % (x.shape, W.shape, b.shape, y.shape))
+        if n and not ((y >= -k) & (y < k)).all():
+            raise IndexError('index out of bounds: a label in y is not one '
+                             'of the %d classes' % k)
+        z = x @ W + b
+        z = z - z.max(axis=1, keepdims=True)
+        log_p = z - numpy.log(numpy.exp(z).sum(axis=1, keepdims=True))
+        rows = numpy.arange(n)
+        delta = numpy.exp(log_p)
+        delta[rows, y] -= 1
+        delta /= n
+        dtype = node.outputs[0].dtype
+        with numpy.errstate(invalid='ignore'):
+            outputs[0][0] = numpy.asarray(-log_p[rows, y].mean(), dtype=dtype)
+        outputs[1][0] = (x.T @ delta).astype(dtype)
+        outputs[2][0] = delta.sum(axis=0).astype(dtype)
+
+    def c_support_code(self, **kwargs):
+        return _KERNEL
+
+    def c_headers(self, **kwargs):
+        return ['<math.h>', '<stdlib.h>', '<string.h>']
+
+    def c_compile_args(self, **kwargs):
+        return ['-pthread']
+
+    def c_support_code_struct(self, node, name):
+        return ('void* scratch_%(name)s;\nsize_t scratch_size_%(name)s;\n'
+                % {'name': name})
+
+    def c_init_code_struct(self, node, name, sub):
+        return ('scratch_%(name)s = NULL; scratch_size_%(name)s = 0;\n'
+                % {'name': name})
+
+    def c_cleanup_code_struct(self, node, name):
+        return 'free(scratch_%(name)s);\n' % {'name': name}
+
+    _extra = ('softmax_nll::PARTS * (k * d + k + d + softmax_nll::ROWS * k)')
+    _what = 'softmax cost'
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        x, W, b, y = inputs
+        names = dict(x=x, W=W, b=b, y=y, name=name, fail=sub['fail'],
+                     threads=self.threads, extra=self._extra, what=self._what,
+                     T='npy_' + node.inputs[0].type.dtype,
+                     I='npy_' + node.inputs[3].type.dtype,
+                     typenum='NPY_' + node.inputs[0].type.dtype.upper())
+        names['prologue'] = _C_PROLOGUE % names
+        if len(outputs) == 1:
+            return _C_ERRORS % dict(names, rate=outputs[0])
+        cost, gW, gb = outputs
+        return _C_GRAD % dict(names, cost=cost, gW=gW, gb=gb)
+
+    def c_code_cache_version(self):
+        return (1,)
+
+
+class FusedSoftmaxErrors(FusedSoftmaxNLLGrad):
+    """The C++ loop's scores only: ``(x, W, b, y) -> error rate``.
+
+    The fraction of rows whose highest score (the first, on a tie) is not
+    at their label, as ``mean(neq(argmax(softmax(x @ W + b)), y))``.
+    """
+
+    _extra = 'softmax_nll::PARTS * softmax_nll::ROWS * k'
+    _what = 'error rate'
+
+    def make_node(self, x, W, b, y):
+        node = FusedSoftmaxNLLGrad.make_node(self, x, W, b, y)
+        return Apply(self, node.inputs, [_pt.scalar(dtype='float64')])
+
+    def perform(self, node, inputs, outputs):
+        import numpy
+        x, W, b, y = inputs
+        if (x.shape[1] != W.shape[0] or b.shape[0] != W.shape[1]
+                or y.shape[0] != x.shape[0]):
+            raise ValueError('shapes do not match: x %s, W %s, b %s, y %s'
+                             % (x.shape, W.shape, b.shape, y.shape))
+        with numpy.errstate(invalid='ignore'):
+            outputs[0][0] = numpy.asarray(
+                numpy.mean(numpy.argmax(x @ W + b, axis=1) != y),
+                dtype='float64')
+
+
+# The C code of both ops: checks, x as rows, W transposed into scratch.
+# %(extra)s is the op's own scratch, in elements, after W and b.
+_C_PROLOGUE = r'''
+    typedef %(T)s T;
+    typedef %(I)s I;
+    const npy_intp n = PyArray_DIMS(%(x)s)[0], d = PyArray_DIMS(%(x)s)[1];
+    const npy_intp k = PyArray_DIMS(%(W)s)[1];
+    if (PyArray_DIMS(%(W)s)[0] != d || PyArray_DIMS(%(b)s)[0] != k
+            || PyArray_DIMS(%(y)s)[0] != n) {
+        PyErr_Format(PyExc_ValueError,
+            "%(what)s: shapes do not match: x (%%ld, %%ld), W (%%ld, "
+            "%%ld), b (%%ld,), y (%%ld,)", (long)n, (long)d,
+            (long)PyArray_DIMS(%(W)s)[0], (long)k,
+            (long)PyArray_DIMS(%(b)s)[0], (long)PyArray_DIMS(%(y)s)[0]);
+        %(fail)s
+    }
+    // x: rows of contiguous elements (a slice of the data set is);
+    // anything else is copied first.
+    PyArrayObject* x_rows = %(x)s;
+    Py_INCREF(x_rows);
+    if (n > 0 && (PyArray_STRIDES(x_rows)[1] != (npy_intp)sizeof(T)
+                  || PyArray_STRIDES(x_rows)[0] %% (npy_intp)sizeof(T))) {
+        Py_DECREF(x_rows);
+        x_rows = PyArray_GETCONTIGUOUS(%(x)s);
+        if (!x_rows) { %(fail)s }
+    }
+    const npy_intp xs = n > 1 ? PyArray_STRIDES(x_rows)[0] / (npy_intp)sizeof(T) : d;
+    const npy_intp ys = PyArray_STRIDES(%(y)s)[0] / (npy_intp)sizeof(I);
+    // Scratch, kept between calls: W transposed, b, then the op's own.
+    const size_t wanted = sizeof(T) * (size_t)(k * d + k + %(extra)s);
+    if (scratch_size_%(name)s < wanted) {
+        free(scratch_%(name)s);
+        scratch_%(name)s = NULL;
+        scratch_size_%(name)s = 0;
+        if (posix_memalign(&scratch_%(name)s, 64, wanted)) {
+            scratch_%(name)s = NULL;
+            Py_DECREF(x_rows);
+            PyErr_NoMemory();
+            %(fail)s
+        }
+        scratch_size_%(name)s = wanted;
+    }
+    T* WT = (T*)scratch_%(name)s;
+    T* bias = WT + k * d;
+    const npy_intp ws0 = PyArray_STRIDES(%(W)s)[0], ws1 = PyArray_STRIDES(%(W)s)[1];
+    const char* W_data = (const char*)PyArray_DATA(%(W)s);
+    for (npy_intp c = 0; c < d; ++c)
+        for (npy_intp j = 0; j < k; ++j)
+            WT[j * d + c] = *(const T*)(W_data + c * ws0 + j * ws1);
+    for (npy_intp j = 0; j < k; ++j)
+        bias[j] = *(const T*)((const char*)PyArray_DATA(%(b)s)
+                              + j * PyArray_STRIDES(%(b)s)[0]);
+    const T* x_data = (const T*)PyArray_DATA(x_rows);
+    const I* y_data = (const I*)PyArray_DATA(%(y)s);
+'''
+
+_C_GRAD = r'''
+{
+%(prologue)s
+    npy_intp dims_W[2] = {d, k};
+    if (!%(gW)s || PyArray_DIMS(%(gW)s)[0] != d || PyArray_DIMS(%(gW)s)[1] != k
+            || !PyArray_IS_C_CONTIGUOUS(%(gW)s)) {
+        Py_XDECREF(%(gW)s);
+        %(gW)s = (PyArrayObject*)PyArray_EMPTY(2, dims_W, %(typenum)s, 0);
+    }
+    if (!%(gb)s || PyArray_DIMS(%(gb)s)[0] != k
+            || !PyArray_IS_C_CONTIGUOUS(%(gb)s)) {
+        Py_XDECREF(%(gb)s);
+        %(gb)s = (PyArrayObject*)PyArray_EMPTY(1, &k, %(typenum)s, 0);
+    }
+    if (!%(cost)s)
+        %(cost)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, %(typenum)s, 0);
+    if (!%(gW)s || !%(gb)s || !%(cost)s) { Py_DECREF(x_rows); %(fail)s }
+    double cost_value = 0;
+    npy_intp bad = softmax_nll::run<T, I>(
+        n, d, k, x_data, xs, WT, bias, y_data, ys, (T*)PyArray_DATA(%(gW)s),
+        (T*)PyArray_DATA(%(gb)s), &cost_value, bias + k, %(threads)d);
+    Py_DECREF(x_rows);
+    if (bad >= 0) {
+        PyErr_Format(PyExc_IndexError,
+            "index out of bounds: label y[%%ld] = %%lld is not one of the "
+            "%%ld classes (0 to %%ld)", (long)bad,
+            (long long)y_data[bad * ys], (long)k, (long)k - 1);
+        %(fail)s
+    }
+    *(T*)PyArray_DATA(%(cost)s) = (T)cost_value;
+}
+'''
+
+_C_ERRORS = r'''
+{
+%(prologue)s
+    if (!%(rate)s)
+        %(rate)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
+    if (!%(rate)s) { Py_DECREF(x_rows); %(fail)s }
+    npy_intp count = softmax_nll::run_errors<T, I>(
+        n, d, k, x_data, xs, WT, bias, y_data, ys, bias + k, %(threads)d);
+    Py_DECREF(x_rows);
+    *(npy_float64*)PyArray_DATA(%(rate)s) = (double)count / (double)n;
+}
+'''
+
+
+# ----------------------------------------------------------------------------
+# The rewrites, for the C backend's mode.
+
+@node_rewriter([_pt.neg])
+def _cost_from_fused_node(fgraph, node):
+    """The tutorial's cost, taken from its gradient's node when there is one.
+
+    Only then: a function of the cost alone keeps computing it as it did.
+    """
+    found = match_softmax_nll(node.outputs[0])
+    if found is None:
+        return None
+    for client in fgraph.apply_nodes:
+        if (isinstance(client.op, SoftmaxNLLGrad)
+                and list(client.inputs) == list(found)
+                and client.outputs[0].type == node.outputs[0].type):
+            return [client.outputs[0]]
+    return None
+
+
+def _make_errors_rewrite(threads):
+    @node_rewriter([_pt.true_div])
+    def _fused_errors(fgraph, node):
+        """The tutorial's error rate as the C++ loop's scores."""
+        found = match_softmax_errors(node.outputs[0])
+        if found is None:
+            return None
+        rate = FusedSoftmaxErrors(threads)(*found)
+        if rate.type != node.outputs[0].type:
+            return None
+        return [rate]
+    return _fused_errors
+
+
+def _make_fused_rewrite(threads):
+    @node_rewriter([SoftmaxNLLGrad])
+    def _fused_loop(fgraph, node):
+        """:class:`SoftmaxNLLGrad` as the C++ loop (types permitting)."""
+        x, W, b, y = node.inputs
+        try:
+            fused = FusedSoftmaxNLLGrad(threads).make_node(x, W, b, y)
+        except TypeError:
+            return None
+        if [o.type for o in fused.outputs] != [o.type for o in node.outputs]:
+            return None
+        return fused.outputs
+    return _fused_loop
+
+
+def register_rewrites(optimizer, threads=None):
+    """Add the two rewrites to ``optimizer`` (a rewrite query), first.
+
+    ``inline_ofg_expansion``, which would inline :class:`SoftmaxNLLGrad`,
+    runs at position -0.01.
+    """
+    if threads is None:
+        threads = fused_threads()
+    return optimizer.register(
+        (dfs_rewriter(_cost_from_fused_node,
+                      _make_errors_rewrite(threads)), -0.03),
+        (dfs_rewriter(_make_fused_rewrite(threads)), -0.02))

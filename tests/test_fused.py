@@ -1,0 +1,244 @@
+"""The fused softmax-regression loops (code/pytensor_fused.py).
+
+They must give what PyTensor's own graph gives, whatever the dtypes,
+shapes, strides and thread count; raise the errors it raises; and take
+over only the graphs they were made for.
+"""
+
+import numpy
+import pytensor
+import pytest
+from pytensor.compile.mode import Mode
+
+import pytensor_cvm
+import pytensor_fused
+from pytensor_fused import FusedSoftmaxErrors, FusedSoftmaxNLLGrad
+from theano_compat import theano, T
+from test_speed_settings import compiled_ops, run_python, tutorial_functions
+
+PYTHON = Mode(linker='py', optimizer=None)  # each op's perform(), as is
+
+
+def symbols(dtype, label_dtype='int32'):
+    x = T.matrix('x', dtype=dtype)
+    W, b = T.matrix('W', dtype=dtype), T.vector('b', dtype=dtype)
+    y = T.vector('y', dtype=label_dtype)
+    return x, W, b, y
+
+
+def tutorial_cost(x, W, b, y):
+    """The cost as logistic_sgd.py writes it."""
+    p_y_given_x = T.nnet.softmax(T.dot(x, W) + b)
+    return -T.mean(T.log(p_y_given_x)[T.arange(y.shape[0]), y])
+
+
+def tutorial_errors(x, W, b, y):
+    y_pred = T.argmax(T.nnet.softmax(T.dot(x, W) + b), axis=1)
+    return T.mean(T.neq(y_pred, y))
+
+
+def problem(n, d, k, dtype, label_dtype='int32', seed=0):
+    rng = numpy.random.default_rng(seed)
+    return (rng.random((n, d)).astype(dtype),
+            rng.normal(0, 0.1, (d, k)).astype(dtype),
+            rng.normal(0, 0.1, k).astype(dtype),
+            rng.integers(-k, k, n).astype(label_dtype))
+
+
+def reference(values, dtype, label_dtype='int32'):
+    """Cost and gradients from PyTensor's own graph, not fused."""
+    x, W, b, y = symbols(dtype, label_dtype)
+    cost = tutorial_cost(x, W, b, y)
+    return pytensor.function([x, W, b, y],
+                             [cost] + pytensor.grad(cost, [W, b]),
+                             mode='FAST_COMPILE')(*values)
+
+
+def fused(dtype, label_dtype='int32'):
+    """Cost and gradients as the tutorial compiles them."""
+    x, W, b, y = symbols(dtype, label_dtype)
+    cost = tutorial_cost(x, W, b, y)
+    fn = theano.function([x, W, b, y], [cost] + T.grad(cost, [W, b]))
+    assert compiled_ops(fn) == ['FusedSoftmaxNLLGrad']
+    return fn
+
+
+def op_function(op, dtype, label_dtype='int32', mode=None):
+    x, W, b, y = symbols(dtype, label_dtype)
+    return pytensor.function([x, W, b, y], op(x, W, b, y),
+                             mode=mode or pytensor_cvm.FAST_CVM)
+
+
+def test_the_tutorial_compiles_to_the_fused_loops(small_sets):
+    train, validate = tutorial_functions(small_sets)
+    ops = compiled_ops(train)
+    assert ops.count('FusedSoftmaxNLLGrad') == 1  # cost and gradient
+    assert compiled_ops(validate).count('FusedSoftmaxErrors') == 1
+    for fn in (train, validate):
+        assert not {'Dot22', 'Gemm', 'Softmax', 'Argmax'} & set(
+            compiled_ops(fn))
+        python_ops = [type(node.op).__name__ for node, thunk in
+                      zip(fn.maker.fgraph.toposort(), fn.vm.thunks)
+                      if not hasattr(thunk, 'cthunk')]
+        assert python_ops == []
+    # With zero weights every score ties and the first class wins.
+    labels = small_sets[1][1][:600]
+    assert float(validate(0)) == pytest.approx(numpy.mean(labels != 0))
+    assert float(train(0)) == pytest.approx(numpy.log(10), rel=1e-6)
+
+
+@pytest.mark.parametrize('dtype, rtol', [('float64', 1e-12),
+                                         ('float32', 2e-5)])
+@pytest.mark.parametrize('n, d, k', [(600, 784, 10), (7, 13, 3), (1, 1, 1),
+                                     (6, 9, 2), (33, 20, 17)])
+@pytest.mark.parametrize('label_dtype', ['int32', 'int64'])
+def test_cost_and_gradient_are_pytensors(dtype, rtol, n, d, k, label_dtype):
+    values = problem(n, d, k, dtype, label_dtype)  # labels -k..k-1
+    got = fused(dtype, label_dtype)(*values)
+    want = reference(values, dtype, label_dtype)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        numpy.testing.assert_allclose(g, w, rtol=rtol,
+                                      atol=rtol * abs(w).max())
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    values = problem(601, 784, 10, 'float32', seed=1)
+    runs = [op_function(FusedSoftmaxNLLGrad(threads), 'float32')(*values)
+            for threads in (1, 2, 3, 4)]
+    for run in runs[1:]:
+        for got, first in zip(run, runs[0]):
+            numpy.testing.assert_array_equal(got, first)
+
+
+def test_any_strides_are_taken():
+    x, W, b, y = problem(40, 30, 5, 'float64')
+    wide = numpy.zeros((40, 60))
+    wide[:, ::2] = x                     # x as every other column
+    odd = (wide[:, ::2], numpy.asfortranarray(W), numpy.repeat(b, 2)[::2],
+           numpy.repeat(y, 3)[::3])
+    assert not odd[0].flags.c_contiguous and not odd[1].flags.c_contiguous
+    for got, want in zip(fused('float64')(*odd),
+                         reference((x, W, b, y), 'float64')):
+        numpy.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_the_python_implementation_matches_the_c_code():
+    values = problem(50, 21, 4, 'float64')
+    for op in (FusedSoftmaxNLLGrad(2), FusedSoftmaxErrors(2)):
+        c_code = op_function(op, 'float64')(*values)
+        python = op_function(op, 'float64', mode=PYTHON)(*values)
+        if not isinstance(c_code, list):  # the error rate
+            c_code, python = [c_code], [python]
+        for got, want in zip(c_code, python):
+            numpy.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_an_empty_minibatch_costs_nan_and_moves_nothing():
+    values = problem(0, 5, 3, 'float64')
+    cost, g_W, g_b = fused('float64')(*values)
+    assert numpy.isnan(cost)
+    assert not g_W.any() and not g_b.any() and g_W.shape == (5, 3)
+
+
+def test_a_label_that_is_not_a_class_is_an_index_error():
+    x, W, b, y = problem(8, 5, 3, 'float64')
+    y[5] = 3
+    with pytest.raises(IndexError, match=r'index out of bounds: label '
+                       r'y\[5\] = 3 is not one of the 3 classes \(0 to 2\)'):
+        fused('float64')(x, W, b, y)
+    y[5] = -4
+    with pytest.raises(IndexError, match=r'y\[5\] = -4 is not one of'):
+        fused('float64')(x, W, b, y)
+    with pytest.raises(IndexError, match='index out of bounds'):
+        op_function(FusedSoftmaxNLLGrad(1), 'float64', mode=PYTHON)(x, W, b, y)
+
+
+def test_shapes_that_do_not_match_are_a_value_error():
+    x, W, b, y = problem(8, 5, 3, 'float64')
+    with pytest.raises(ValueError, match=r'softmax cost: shapes do not '
+                       r'match: x \(8, 5\), W \(4, 3\), b \(3,\), y \(8,\)'):
+        op_function(FusedSoftmaxNLLGrad(1), 'float64')(x, W[:4], b, y)
+    with pytest.raises(ValueError, match=r'error rate: shapes do not match'):
+        op_function(FusedSoftmaxErrors(1), 'float64')(x, W, b, y[:7])
+
+
+def test_error_rate_is_numpys():
+    x, W, b, y = problem(203, 17, 6, 'float32')
+    W[:, 4] = W[:, 2]   # ties: the first highest score wins
+    b[4] = b[2]
+    y[:10] = [99, -1, 2, 4, 2, 4, 0, 0, 1, 1]  # labels no class matches
+    inputs = symbols('float32')
+    rate = theano.function(list(inputs), tutorial_errors(*inputs))
+    assert compiled_ops(rate) == ['FusedSoftmaxErrors']
+    want = numpy.mean(numpy.argmax(x @ W + b, axis=1) != y)
+    assert float(rate(x, W, b, y)) == want
+    assert rate(x, W, b, y).dtype == numpy.float64
+
+
+def test_only_the_tutorials_cost_and_wrt_are_fused():
+    x, W, b, y = symbols('float64')
+    cost = tutorial_cost(x, W, b, y)
+
+    def is_fused(g):
+        return isinstance(g.owner.op, pytensor_fused.SoftmaxNLLGrad)
+
+    assert all(map(is_fused, T.grad(cost, [W, b])))
+    assert is_fused(theano.grad(cost, W))
+    assert not is_fused(T.grad(cost, x))                  # wrt the input
+    assert not any(map(is_fused, T.grad(cost, [W, x])))
+    assert not is_fused(T.grad(cost + (W ** 2).sum(), W))  # another cost
+    assert not is_fused(T.grad(cost, W, consider_constant=[b]))
+    summed = -T.sum(T.log(T.nnet.softmax(T.dot(x, W) + b))
+                    [T.arange(y.shape[0]), y])
+    assert not is_fused(T.grad(summed, W))
+    shared_W = theano.shared(numpy.zeros((3, 2)))
+    tied = tutorial_cost(x, shared_W, shared_W.sum(axis=0), y)
+    assert not is_fused(T.grad(tied, shared_W))  # W also feeds b
+
+
+def test_a_function_of_the_cost_alone_does_not_compute_gradients():
+    x, W, b, y = symbols('float64')
+    fn = theano.function([x, W, b, y], tutorial_cost(x, W, b, y))
+    assert 'FusedSoftmaxNLLGrad' not in compiled_ops(fn)
+
+
+def test_other_modes_run_pytensors_own_graph():
+    x, W, b, y = symbols('float64')
+    cost = tutorial_cost(x, W, b, y)
+    fn = pytensor.function([x, W, b, y], [cost] + T.grad(cost, [W, b]),
+                           mode='FAST_COMPILE')
+    ops = compiled_ops(fn)
+    assert 'SoftmaxNLLGrad' not in ops and 'FusedSoftmaxNLLGrad' not in ops
+    values = problem(9, 4, 3, 'float64')
+    for got, want in zip(fn(*values), reference(values, 'float64')):
+        numpy.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize('environ, threads', [
+    ({'OMP_NUM_THREADS': '3'}, 3),
+    ({'OPENBLAS_NUM_THREADS': '1'}, 1),
+    ({'OMP_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '1'}, 2),
+    ({'OMP_NUM_THREADS': '0'}, 1),
+])
+def test_thread_count_follows_the_users_setting(environ, threads):
+    assert pytensor_fused.fused_threads(environ) == threads
+
+
+def test_a_process_that_forks_after_a_call_still_runs():
+    # The child has none of the parent's worker threads: the calling
+    # thread then runs every task itself.
+    code = ('import os, numpy, pytensor_fused, pytensor, pytensor_cvm\n'
+            'import pytensor.tensor as pt\n'
+            'x, W = pt.matrix(), pt.matrix(); b, y = pt.vector(), pt.lvector()\n'
+            'f = pytensor.function([x, W, b, y], pytensor_fused.'
+            'FusedSoftmaxErrors(2)(x, W, b, y), mode=pytensor_cvm.FAST_CVM)\n'
+            'args = (numpy.eye(8), numpy.eye(8), numpy.zeros(8),'
+            ' numpy.arange(8))\n'
+            'print(f(*args))\n'
+            'pid = os.fork()\n'
+            'if pid == 0:\n'
+            '    print(f(*args)); os._exit(0)\n'
+            'os.waitpid(pid, 0)\n')
+    assert run_python(code, OMP_NUM_THREADS='2').stdout.split() == [
+        '0.0', '0.0']
