@@ -523,11 +523,21 @@ def validate_sets(sets, what):
         if len(y) and (y.min() < 0 or y.max() > 9):
             raise DataError('%s: %s labels should lie in 0..9, found %d..%d'
                             % (what, name, y.min(), y.max()))
-        if not numpy.isfinite(x).all():
+        if not _all_finite(x):
             raise DataError('%s: %s x holds NaN or infinite pixels'
                             % (what, name))
         checked.append((x, y))
     return checked
+
+
+def _all_finite(x, rows=4096):
+    """``numpy.isfinite(x).all()``, a few thousand rows at a time.
+
+    The whole mask of the training set would be 37 MiB more at the peak
+    of loading (1.5x the data in float32 instead of 1.35x).
+    """
+    return all(numpy.isfinite(x[start:start + rows]).all()
+               for start in range(0, len(x), rows))
 
 
 def describe_object(obj):

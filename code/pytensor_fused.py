@@ -169,51 +169,68 @@ def grad(cost, wrt, consider_constant=None, **kwargs):
 
 _KERNEL = r'''
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <time.h>
 
 namespace softmax_nll {
 
 // Worker threads for the tasks of one call.  Between calls a worker spins
-// on sched_yield() for up to 50 ms, then sleeps: waking a sleeping thread
-// took longer than the work of a call on the virtual machines measured,
-// and yielding (OpenBLAS's own policy) leaves the core to OpenBLAS's
-// threads when a function uses both.  Tasks are taken in any order by
-// any thread, so results cannot depend on the number of threads.
+// (yielding now and then) for up to 50 ms, then sleeps: waking a sleeping
+// thread took longer than the work of a call on the virtual machines
+// measured, and yielding (OpenBLAS's own policy) leaves the core to
+// OpenBLAS's threads when a function uses both.  Tasks are taken in any
+// order by any thread, so results cannot depend on the number of threads.
+// (POSIX threads and GCC's atomic built-ins rather than <thread> and
+// <atomic>: their headers doubled the time to compile this module.)
 class Pool {
   public:
     typedef void (*Task)(void* job, int index);
 
-    explicit Pool(int workers) {
-        for (int w = 0; w < workers; ++w)
-            std::thread(&Pool::serve, this).detach();  // lives until exit
+    explicit Pool(int workers) : forked_(0) {
+        pthread_mutex_init(&mutex_, 0);
+        pthread_cond_init(&wake_, 0);
+        for (int w = 0; w < workers; ++w) {
+            pthread_t thread;
+            if (pthread_create(&thread, 0, &Pool::serve, this) == 0)
+                pthread_detach(thread);  // lives until the process ends
+        }
     }
 
     // Runs task(job, 0 .. count-1) on this thread and the workers.
     void run(Task task, void* job, int count) {
+        if (load(&forked_)) {  // a child process has no workers
+            for (int i = 0; i < count; ++i) task(job, i);
+            return;
+        }
         task_ = task;
         job_ = job;
         count_ = count;
-        done_.store(0);
-        next_.store(0);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            generation_.fetch_add(1);
-        }
-        if (sleepers_.load()) wake_.notify_all();
-        int finished = work();
-        done_.fetch_add(finished);
-        while (done_.load() < count) sched_yield();
+        store(&done_, 0);
+        store(&next_, 0);
+        pthread_mutex_lock(&mutex_);
+        __atomic_add_fetch(&generation_, 1, __ATOMIC_SEQ_CST);
+        if (load(&sleepers_)) pthread_cond_broadcast(&wake_);
+        pthread_mutex_unlock(&mutex_);
+        __atomic_add_fetch(&done_, work(), __ATOMIC_SEQ_CST);
+        while (load(&done_) < count) sched_yield();
     }
 
+    // In a child after fork(): the workers (and maybe a held lock) stayed
+    // in the parent.
+    void forked() { store(&forked_, 1); }
+
   private:
-    static inline void relax() {
+    static int load(const int* p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+    static void store(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+    static double seconds() {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return t.tv_sec + 1e-9 * t.tv_nsec;
+    }
+    static void relax() {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
@@ -221,48 +238,81 @@ class Pool {
 
     int work() {
         int finished = 0;
-        for (int i; (i = next_.fetch_add(1)) < count_; ++finished)
+        for (int i; (i = __atomic_fetch_add(&next_, 1, __ATOMIC_SEQ_CST))
+                    < count_; ++finished)
             task_(job_, i);
         return finished;
     }
 
-    void serve() {
-        unsigned seen = generation_.load();
+    static void* serve(void* self) {
+        Pool& pool = *(Pool*)self;
+        int seen = load(&pool.generation_);
         for (;;) {
-            const auto start = std::chrono::steady_clock::now();
-            for (int spins = 1; generation_.load() == seen; ++spins) {
-                if (spins % 16 == 0) sched_yield(); else relax();
-                if (spins % 256 == 0 && std::chrono::steady_clock::now() - start
-                                        > std::chrono::milliseconds(50)) {
-                    std::unique_lock<std::mutex> lock(mutex_);
-                    sleepers_.fetch_add(1);
-                    wake_.wait(lock, [&] { return generation_.load() != seen; });
-                    sleepers_.fetch_sub(1);
+            const double start = seconds();
+            for (int spins = 1; load(&pool.generation_) == seen; ++spins) {
+                if (spins % 16) { relax(); continue; }
+                sched_yield();
+                if (spins % 256 == 0 && seconds() - start > 0.05) {
+                    pthread_mutex_lock(&pool.mutex_);
+                    __atomic_add_fetch(&pool.sleepers_, 1, __ATOMIC_SEQ_CST);
+                    while (load(&pool.generation_) == seen)
+                        pthread_cond_wait(&pool.wake_, &pool.mutex_);
+                    __atomic_sub_fetch(&pool.sleepers_, 1, __ATOMIC_SEQ_CST);
+                    pthread_mutex_unlock(&pool.mutex_);
                 }
             }
-            seen = generation_.load();
-            done_.fetch_add(work());
+            seen = load(&pool.generation_);
+            __atomic_add_fetch(&pool.done_, pool.work(), __ATOMIC_SEQ_CST);
         }
+        return 0;
     }
 
-    std::atomic<unsigned> generation_{0};
-    std::atomic<int> next_{0}, done_{0}, sleepers_{0};
+    int generation_ = 0, next_ = 0, done_ = 0, sleepers_ = 0, forked_;
     Task task_ = 0;
     void* job_ = 0;
     int count_ = 0;
-    std::mutex mutex_;
-    std::condition_variable wake_;
+    pthread_mutex_t mutex_;
+    pthread_cond_t wake_;
 };
 
-// The pool of this module, made at its first use (never freed: its threads
-// are detached and end with the process).
+// One pool per process, shared by every module compiled from this code
+// (the error rate's and the gradient's): one set of workers, not one per
+// function.  Its address is kept as a capsule on the pytensor_fused
+// module; its size is that of the first user.  Never freed: the workers
+// are detached and end with the process.
+static Pool* made_here = 0;
+static void after_fork_in_child() { if (made_here) made_here->forked(); }
+
+static Pool* shared_pool(int workers) {
+    static const char* const name = "pytensor_fused.Pool.1";
+    Pool* pool = 0;
+    PyObject* module = PyImport_ImportModule("pytensor_fused");
+    PyObject* capsule = module ? PyObject_GetAttrString(module, "_thread_pool") : 0;
+    if (capsule && PyCapsule_IsValid(capsule, name))
+        pool = (Pool*)PyCapsule_GetPointer(capsule, name);
+    PyErr_Clear();
+    Py_XDECREF(capsule);
+    if (!pool) {
+        pool = made_here = new Pool(workers);
+        pthread_atfork(0, 0, after_fork_in_child);
+        capsule = PyCapsule_New(pool, name, 0);
+        if (!module || !capsule
+                || PyObject_SetAttrString(module, "_thread_pool", capsule))
+            PyErr_Clear();
+        Py_XDECREF(capsule);
+    }
+    Py_XDECREF(module);
+    return pool;
+}
+
+// Runs task(job, 0 .. count-1) on `threads` threads (the pool's size).
 static void run_tasks(int threads, Pool::Task task, void* job, int count) {
     static Pool* pool = 0;
     if (threads <= 1) {
         for (int i = 0; i < count; ++i) task(job, i);
         return;
     }
-    if (!pool) pool = new Pool(threads - 1);
+    if (!pool) pool = shared_pool(threads - 1);
     pool->run(task, job, count);
 }
 
@@ -608,7 +658,7 @@ class FusedSoftmaxNLLGrad(COp):
         return _KERNEL
 
     def c_headers(self, **kwargs):
-        return ['<math.h>', '<stdlib.h>', '<string.h>']
+        return ['<math.h>', '<pthread.h>', '<stdlib.h>', '<string.h>']
 
     def c_compile_args(self, **kwargs):
         return ['-pthread']
@@ -641,7 +691,7 @@ class FusedSoftmaxNLLGrad(COp):
         return _C_GRAD % dict(names, cost=cost, gW=gW, gb=gb)
 
     def c_code_cache_version(self):
-        return (1,)
+        return (3,)
 
 
 class FusedSoftmaxErrors(FusedSoftmaxNLLGrad):
