@@ -141,7 +141,7 @@ def build_project(sets, dtype):
 
     import pytensor_fused
     fused = [node.op.threads for node in train_model.maker.fgraph.apply_nodes
-             if isinstance(node.op, pytensor_fused.FusedSoftmaxNLLGrad)]
+             if isinstance(node.op, pytensor_fused.FusedSoftmaxRegression)]
     if fused:  # the tutorial's cost runs as pytensor_fused's loop
         return epoch, '%d (fused loop)' % fused[0]
     return epoch, '%d (OpenBLAS)' % project_blas_threads()

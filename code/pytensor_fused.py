@@ -23,7 +23,7 @@ How it is used, without any change to ``logistic_sgd.py``:
    ``wrt`` other than ``W`` and ``b``, goes to ``pytensor.grad``.
 2. In the C backend's mode (``pytensor_cvm.FAST_CVM``) two rewrites run
    before anything else: the cost itself is taken from the same node,
-   and the node becomes :class:`FusedSoftmaxNLLGrad`, the C++ loop.
+   and the node becomes :class:`FusedSoftmaxRegression`, the C++ loop.
 3. Every other mode (JAX, NUMBA, Python) inlines the ``OpFromGraph`` as
    it inlines any other: the same graph as before.
 """
@@ -38,11 +38,13 @@ from pytensor.graph.basic import Apply, equal_computations
 from pytensor.graph.traversal import ancestors
 from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
 from pytensor.link.c.op import COp
+from pytensor.link.c.params_type import ParamsType
+from pytensor import scalar as _scalar
 from pytensor.tensor import special as _special
 
 __all__ = ['grad', 'match_softmax_nll', 'match_softmax_errors',
-           'softmax_nll_grad', 'SoftmaxNLLGrad', 'FusedSoftmaxNLLGrad',
-           'FusedSoftmaxErrors', 'fused_threads', 'register_rewrites']
+           'softmax_nll_grad', 'SoftmaxNLLGrad', 'FusedSoftmaxRegression',
+           'fused_threads', 'register_rewrites']
 
 FLOAT_DTYPES = ('float32', 'float64')
 INT_DTYPES = ('int8', 'int16', 'int32', 'int64',
@@ -121,7 +123,7 @@ class SoftmaxNLLGrad(OpFromGraph):
     """``(cost, d cost / d W, d cost / d b)`` of the tutorial's cost.
 
     Its inner graph is PyTensor's own; the C backend swaps the node for
-    :class:`FusedSoftmaxNLLGrad`, every other backend inlines it.
+    :class:`FusedSoftmaxRegression`, every other backend inlines it.
     """
 
 
@@ -606,30 +608,45 @@ def fused_threads(environ=os.environ):
     return blas_threads(environ) or 1
 
 
-class FusedSoftmaxNLLGrad(COp):
-    """The C++ loop: ``(x, W, b, y) -> (cost, g_W, g_b)``.
+class FusedSoftmaxRegression(COp):
+    """The C++ loop: ``(x, W, b, y) -> (error rate, cost, g_W, g_b)``.
+
+    ``task='grad'`` computes the cost and its gradients (the error rate
+    output is then NaN); ``task='errors'`` only the error rate: the
+    fraction of rows whose highest score (the first, on a tie) is not at
+    their label, as ``mean(neq(argmax(softmax(x @ W + b)), y))``.  Both
+    tasks have the same outputs and the same C code, with the task and
+    the thread count as run-time parameters, so a program compiles one
+    module for both (a module takes 1-2 s to compile).
 
     ``threads``: how many threads run a call (the caller's included).
     """
 
-    __props__ = ('threads',)
+    __props__ = ('task', 'threads')
+    params_type = ParamsType(errors_only=_scalar.int32, threads=_scalar.int32)
 
-    def __init__(self, threads=1):
+    def __init__(self, task='grad', threads=1):
+        if task not in ('grad', 'errors'):
+            raise ValueError("task should be 'grad' or 'errors', not %r"
+                             % (task,))
+        self.task = task
         self.threads = int(threads)
+
+    def get_params(self, node):
+        return self.params_type.get_params(
+            errors_only=int(self.task == 'errors'), threads=self.threads)
 
     def make_node(self, x, W, b, y):
         x, W, b, y = map(_pt.as_tensor_variable, (x, W, b, y))
-        dtype = x.type.dtype
-        if not (x.type.ndim == 2 and W.type.ndim == 2 and b.type.ndim == 1
-                and y.type.ndim == 1 and dtype in FLOAT_DTYPES
-                and W.type.dtype == b.type.dtype == dtype
-                and y.type.dtype in INT_DTYPES):
-            raise TypeError('FusedSoftmaxNLLGrad takes a float matrix x, a '
-                            'matrix W and a vector b of the same dtype, and '
+        if not _model_types(x, W, b, y):
+            raise TypeError('FusedSoftmaxRegression takes a float matrix x, '
+                            'a matrix W and a vector b of the same dtype, and '
                             'an int vector y; got %s' % ((x.type, W.type,
                                                           b.type, y.type),))
         return Apply(self, [x, W, b, y],
-                     [_pt.tensor(dtype=dtype, shape=()), W.type(), b.type()])
+                     [_pt.scalar(dtype='float64'),
+                      _pt.tensor(dtype=x.type.dtype, shape=()),
+                      W.type(), b.type()])
 
     def perform(self, node, inputs, outputs):
         import numpy
@@ -638,21 +655,29 @@ class FusedSoftmaxNLLGrad(COp):
         if x.shape[1] != W.shape[0] or b.shape[0] != k or y.shape[0] != n:
             raise ValueError('shapes do not match: x %s, W %s, b %s, y %s'
                              % (x.shape, W.shape, b.shape, y.shape))
+        dtype = x.dtype
+        z = x @ W + b
+        if self.task == 'errors':
+            with numpy.errstate(invalid='ignore'):
+                outputs[0][0] = numpy.asarray(
+                    numpy.mean(numpy.argmax(z, axis=1) != y), dtype='float64')
+            outputs[1][0] = numpy.asarray(numpy.nan, dtype=dtype)
+            outputs[2][0], outputs[3][0] = numpy.zeros_like(W), numpy.zeros_like(b)
+            return
         if n and not ((y >= -k) & (y < k)).all():
             raise IndexError('index out of bounds: a label in y is not one '
                              'of the %d classes' % k)
-        z = x @ W + b
         z = z - z.max(axis=1, keepdims=True)
         log_p = z - numpy.log(numpy.exp(z).sum(axis=1, keepdims=True))
         rows = numpy.arange(n)
         delta = numpy.exp(log_p)
         delta[rows, y] -= 1
         delta /= n
-        dtype = node.outputs[0].dtype
+        outputs[0][0] = numpy.asarray(numpy.nan)
         with numpy.errstate(invalid='ignore'):
-            outputs[0][0] = numpy.asarray(-log_p[rows, y].mean(), dtype=dtype)
-        outputs[1][0] = (x.T @ delta).astype(dtype)
-        outputs[2][0] = delta.sum(axis=0).astype(dtype)
+            outputs[1][0] = numpy.asarray(-log_p[rows, y].mean(), dtype=dtype)
+        outputs[2][0] = (x.T @ delta).astype(dtype)
+        outputs[3][0] = delta.sum(axis=0).astype(dtype)
 
     def c_support_code(self, **kwargs):
         return _KERNEL
@@ -674,69 +699,52 @@ class FusedSoftmaxNLLGrad(COp):
     def c_cleanup_code_struct(self, node, name):
         return 'free(scratch_%(name)s);\n' % {'name': name}
 
-    _extra = ('softmax_nll::PARTS * (k * d + k + d + softmax_nll::ROWS * k)')
-    _what = 'softmax cost'
-
     def c_code(self, node, name, inputs, outputs, sub):
         x, W, b, y = inputs
-        names = dict(x=x, W=W, b=b, y=y, name=name, fail=sub['fail'],
-                     threads=self.threads, extra=self._extra, what=self._what,
-                     T='npy_' + node.inputs[0].type.dtype,
-                     I='npy_' + node.inputs[3].type.dtype,
-                     typenum='NPY_' + node.inputs[0].type.dtype.upper())
-        names['prologue'] = _C_PROLOGUE % names
-        if len(outputs) == 1:
-            return _C_ERRORS % dict(names, rate=outputs[0])
-        cost, gW, gb = outputs
-        return _C_GRAD % dict(names, cost=cost, gW=gW, gb=gb)
+        rate, cost, gW, gb = outputs
+        return _C_CODE % dict(
+            x=x, W=W, b=b, y=y, rate=rate, cost=cost, gW=gW, gb=gb,
+            name=name, fail=sub['fail'], params=sub['params'],
+            T='npy_' + node.inputs[0].type.dtype,
+            I='npy_' + node.inputs[3].type.dtype,
+            typenum='NPY_' + node.inputs[0].type.dtype.upper())
 
     def c_code_cache_version(self):
-        return (3,)
+        return (4,)
 
 
-class FusedSoftmaxErrors(FusedSoftmaxNLLGrad):
-    """The C++ loop's scores only: ``(x, W, b, y) -> error rate``.
-
-    The fraction of rows whose highest score (the first, on a tie) is not
-    at their label, as ``mean(neq(argmax(softmax(x @ W + b)), y))``.
-    """
-
-    _extra = 'softmax_nll::PARTS * softmax_nll::ROWS * k'
-    _what = 'error rate'
-
-    def make_node(self, x, W, b, y):
-        node = FusedSoftmaxNLLGrad.make_node(self, x, W, b, y)
-        return Apply(self, node.inputs, [_pt.scalar(dtype='float64')])
-
-    def perform(self, node, inputs, outputs):
-        import numpy
-        x, W, b, y = inputs
-        if (x.shape[1] != W.shape[0] or b.shape[0] != W.shape[1]
-                or y.shape[0] != x.shape[0]):
-            raise ValueError('shapes do not match: x %s, W %s, b %s, y %s'
-                             % (x.shape, W.shape, b.shape, y.shape))
-        with numpy.errstate(invalid='ignore'):
-            outputs[0][0] = numpy.asarray(
-                numpy.mean(numpy.argmax(x @ W + b, axis=1) != y),
-                dtype='float64')
-
-
-# The C code of both ops: checks, x as rows, W transposed into scratch.
-# %(extra)s is the op's own scratch, in elements, after W and b.
-_C_PROLOGUE = r'''
+_C_CODE = r"""
+{
     typedef %(T)s T;
     typedef %(I)s I;
+    const bool errors_only = %(params)s->errors_only;
     const npy_intp n = PyArray_DIMS(%(x)s)[0], d = PyArray_DIMS(%(x)s)[1];
     const npy_intp k = PyArray_DIMS(%(W)s)[1];
     if (PyArray_DIMS(%(W)s)[0] != d || PyArray_DIMS(%(b)s)[0] != k
             || PyArray_DIMS(%(y)s)[0] != n) {
         PyErr_Format(PyExc_ValueError,
-            "%(what)s: shapes do not match: x (%%ld, %%ld), W (%%ld, "
-            "%%ld), b (%%ld,), y (%%ld,)", (long)n, (long)d,
-            (long)PyArray_DIMS(%(W)s)[0], (long)k,
+            "%%s: shapes do not match: x (%%ld, %%ld), W (%%ld, %%ld), "
+            "b (%%ld,), y (%%ld,)", errors_only ? "error rate" : "softmax cost",
+            (long)n, (long)d, (long)PyArray_DIMS(%(W)s)[0], (long)k,
             (long)PyArray_DIMS(%(b)s)[0], (long)PyArray_DIMS(%(y)s)[0]);
         %(fail)s
     }
+    npy_intp dims_W[2] = {d, k};
+    if (!%(rate)s)
+        %(rate)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
+    if (!%(cost)s)
+        %(cost)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, %(typenum)s, 0);
+    if (!%(gW)s || PyArray_DIMS(%(gW)s)[0] != d || PyArray_DIMS(%(gW)s)[1] != k
+            || !PyArray_IS_C_CONTIGUOUS(%(gW)s)) {
+        Py_XDECREF(%(gW)s);
+        %(gW)s = (PyArrayObject*)PyArray_ZEROS(2, dims_W, %(typenum)s, 0);
+    }
+    if (!%(gb)s || PyArray_DIMS(%(gb)s)[0] != k
+            || !PyArray_IS_C_CONTIGUOUS(%(gb)s)) {
+        Py_XDECREF(%(gb)s);
+        %(gb)s = (PyArrayObject*)PyArray_ZEROS(1, &k, %(typenum)s, 0);
+    }
+    if (!%(rate)s || !%(cost)s || !%(gW)s || !%(gb)s) { %(fail)s }
     // x: rows of contiguous elements (a slice of the data set is);
     // anything else is copied first.
     PyArrayObject* x_rows = %(x)s;
@@ -749,8 +757,11 @@ _C_PROLOGUE = r'''
     }
     const npy_intp xs = n > 1 ? PyArray_STRIDES(x_rows)[0] / (npy_intp)sizeof(T) : d;
     const npy_intp ys = PyArray_STRIDES(%(y)s)[0] / (npy_intp)sizeof(I);
-    // Scratch, kept between calls: W transposed, b, then the op's own.
-    const size_t wanted = sizeof(T) * (size_t)(k * d + k + %(extra)s);
+    // Scratch, kept between calls: W transposed, b, then the parts'.
+    const npy_intp part = errors_only ? softmax_nll::ROWS * k
+                          : k * d + k + d + softmax_nll::ROWS * k;
+    const size_t wanted = sizeof(T) * (size_t)(k * d + k
+                                               + softmax_nll::PARTS * part);
     if (scratch_size_%(name)s < wanted) {
         free(scratch_%(name)s);
         scratch_%(name)s = NULL;
@@ -775,53 +786,32 @@ _C_PROLOGUE = r'''
                               + j * PyArray_STRIDES(%(b)s)[0]);
     const T* x_data = (const T*)PyArray_DATA(x_rows);
     const I* y_data = (const I*)PyArray_DATA(%(y)s);
-'''
-
-_C_GRAD = r'''
-{
-%(prologue)s
-    npy_intp dims_W[2] = {d, k};
-    if (!%(gW)s || PyArray_DIMS(%(gW)s)[0] != d || PyArray_DIMS(%(gW)s)[1] != k
-            || !PyArray_IS_C_CONTIGUOUS(%(gW)s)) {
-        Py_XDECREF(%(gW)s);
-        %(gW)s = (PyArrayObject*)PyArray_EMPTY(2, dims_W, %(typenum)s, 0);
+    const int threads = %(params)s->threads;
+    if (errors_only) {
+        npy_intp count = softmax_nll::run_errors<T, I>(
+            n, d, k, x_data, xs, WT, bias, y_data, ys, bias + k, threads);
+        *(npy_float64*)PyArray_DATA(%(rate)s) = (double)count / (double)n;
+        *(T*)PyArray_DATA(%(cost)s) = (T)NPY_NAN;
+        Py_DECREF(x_rows);
+    } else {
+        double cost_value = 0;
+        npy_intp bad = softmax_nll::run<T, I>(
+            n, d, k, x_data, xs, WT, bias, y_data, ys,
+            (T*)PyArray_DATA(%(gW)s), (T*)PyArray_DATA(%(gb)s), &cost_value,
+            bias + k, threads);
+        Py_DECREF(x_rows);
+        if (bad >= 0) {
+            PyErr_Format(PyExc_IndexError,
+                "index out of bounds: label y[%%ld] = %%lld is not one of "
+                "the %%ld classes (0 to %%ld)", (long)bad,
+                (long long)y_data[bad * ys], (long)k, (long)k - 1);
+            %(fail)s
+        }
+        *(npy_float64*)PyArray_DATA(%(rate)s) = NPY_NAN;
+        *(T*)PyArray_DATA(%(cost)s) = (T)cost_value;
     }
-    if (!%(gb)s || PyArray_DIMS(%(gb)s)[0] != k
-            || !PyArray_IS_C_CONTIGUOUS(%(gb)s)) {
-        Py_XDECREF(%(gb)s);
-        %(gb)s = (PyArrayObject*)PyArray_EMPTY(1, &k, %(typenum)s, 0);
-    }
-    if (!%(cost)s)
-        %(cost)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, %(typenum)s, 0);
-    if (!%(gW)s || !%(gb)s || !%(cost)s) { Py_DECREF(x_rows); %(fail)s }
-    double cost_value = 0;
-    npy_intp bad = softmax_nll::run<T, I>(
-        n, d, k, x_data, xs, WT, bias, y_data, ys, (T*)PyArray_DATA(%(gW)s),
-        (T*)PyArray_DATA(%(gb)s), &cost_value, bias + k, %(threads)d);
-    Py_DECREF(x_rows);
-    if (bad >= 0) {
-        PyErr_Format(PyExc_IndexError,
-            "index out of bounds: label y[%%ld] = %%lld is not one of the "
-            "%%ld classes (0 to %%ld)", (long)bad,
-            (long long)y_data[bad * ys], (long)k, (long)k - 1);
-        %(fail)s
-    }
-    *(T*)PyArray_DATA(%(cost)s) = (T)cost_value;
 }
-'''
-
-_C_ERRORS = r'''
-{
-%(prologue)s
-    if (!%(rate)s)
-        %(rate)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
-    if (!%(rate)s) { Py_DECREF(x_rows); %(fail)s }
-    npy_intp count = softmax_nll::run_errors<T, I>(
-        n, d, k, x_data, xs, WT, bias, y_data, ys, bias + k, %(threads)d);
-    Py_DECREF(x_rows);
-    *(npy_float64*)PyArray_DATA(%(rate)s) = (double)count / (double)n;
-}
-'''
+"""
 
 
 # ----------------------------------------------------------------------------
@@ -851,7 +841,7 @@ def _make_errors_rewrite(threads):
         found = match_softmax_errors(node.outputs[0])
         if found is None:
             return None
-        rate = FusedSoftmaxErrors(threads)(*found)
+        rate = FusedSoftmaxRegression('errors', threads)(*found)[0]
         if rate.type != node.outputs[0].type:
             return None
         return [rate]
@@ -864,12 +854,13 @@ def _make_fused_rewrite(threads):
         """:class:`SoftmaxNLLGrad` as the C++ loop (types permitting)."""
         x, W, b, y = node.inputs
         try:
-            fused = FusedSoftmaxNLLGrad(threads).make_node(x, W, b, y)
+            fused = FusedSoftmaxRegression('grad', threads).make_node(x, W, b, y)
         except TypeError:
             return None
-        if [o.type for o in fused.outputs] != [o.type for o in node.outputs]:
+        outputs = fused.outputs[1:]  # cost, g_W, g_b
+        if [o.type for o in outputs] != [o.type for o in node.outputs]:
             return None
-        return fused.outputs
+        return outputs
     return _fused_loop
 
 

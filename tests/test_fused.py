@@ -12,7 +12,7 @@ from pytensor.compile.mode import Mode
 
 import pytensor_cvm
 import pytensor_fused
-from pytensor_fused import FusedSoftmaxErrors, FusedSoftmaxNLLGrad
+from pytensor_fused import FusedSoftmaxRegression
 from theano_compat import theano, T
 from test_speed_settings import compiled_ops, run_python, tutorial_functions
 
@@ -24,6 +24,22 @@ def symbols(dtype, label_dtype='int32'):
     W, b = T.matrix('W', dtype=dtype), T.vector('b', dtype=dtype)
     y = T.vector('y', dtype=label_dtype)
     return x, W, b, y
+
+
+def grad_op(threads):
+    """The fused loop's cost and gradient (its error rate output dropped)."""
+    op = FusedSoftmaxRegression('grad', threads)
+    return lambda *inputs: op(*inputs)[1:]
+
+
+def errors_op(threads):
+    op = FusedSoftmaxRegression('errors', threads)
+    return lambda *inputs: op(*inputs)[0]
+
+
+def fused_tasks(fn):
+    return [node.op.task for node in fn.maker.fgraph.toposort()
+            if isinstance(node.op, FusedSoftmaxRegression)]
 
 
 def tutorial_cost(x, W, b, y):
@@ -59,7 +75,8 @@ def fused(dtype, label_dtype='int32'):
     x, W, b, y = symbols(dtype, label_dtype)
     cost = tutorial_cost(x, W, b, y)
     fn = theano.function([x, W, b, y], [cost] + T.grad(cost, [W, b]))
-    assert compiled_ops(fn) == ['FusedSoftmaxNLLGrad']
+    assert compiled_ops(fn) == ['FusedSoftmaxRegression']
+    assert fused_tasks(fn) == ['grad']
     return fn
 
 
@@ -71,9 +88,8 @@ def op_function(op, dtype, label_dtype='int32', mode=None):
 
 def test_the_tutorial_compiles_to_the_fused_loops(small_sets):
     train, validate = tutorial_functions(small_sets)
-    ops = compiled_ops(train)
-    assert ops.count('FusedSoftmaxNLLGrad') == 1  # cost and gradient
-    assert compiled_ops(validate).count('FusedSoftmaxErrors') == 1
+    assert fused_tasks(train) == ['grad']  # cost and gradient in one node
+    assert fused_tasks(validate) == ['errors']
     for fn in (train, validate):
         assert not {'Dot22', 'Gemm', 'Softmax', 'Argmax'} & set(
             compiled_ops(fn))
@@ -104,7 +120,8 @@ def test_cost_and_gradient_are_pytensors(dtype, rtol, n, d, k, label_dtype):
 
 def test_results_do_not_depend_on_the_thread_count():
     values = problem(601, 784, 10, 'float32', seed=1)
-    runs = [op_function(FusedSoftmaxNLLGrad(threads), 'float32')(*values)
+    runs = [op_function(grad_op(threads), 'float32')(*values)
+            + [op_function(errors_op(threads), 'float32')(*values)]
             for threads in (1, 2, 3, 4)]
     for run in runs[1:]:
         for got, first in zip(run, runs[0]):
@@ -125,7 +142,7 @@ def test_any_strides_are_taken():
 
 def test_the_python_implementation_matches_the_c_code():
     values = problem(50, 21, 4, 'float64')
-    for op in (FusedSoftmaxNLLGrad(2), FusedSoftmaxErrors(2)):
+    for op in (grad_op(2), errors_op(2)):
         c_code = op_function(op, 'float64')(*values)
         python = op_function(op, 'float64', mode=PYTHON)(*values)
         if not isinstance(c_code, list):  # the error rate
@@ -151,16 +168,16 @@ def test_a_label_that_is_not_a_class_is_an_index_error():
     with pytest.raises(IndexError, match=r'y\[5\] = -4 is not one of'):
         fused('float64')(x, W, b, y)
     with pytest.raises(IndexError, match='index out of bounds'):
-        op_function(FusedSoftmaxNLLGrad(1), 'float64', mode=PYTHON)(x, W, b, y)
+        op_function(grad_op(1), 'float64', mode=PYTHON)(x, W, b, y)
 
 
 def test_shapes_that_do_not_match_are_a_value_error():
     x, W, b, y = problem(8, 5, 3, 'float64')
     with pytest.raises(ValueError, match=r'softmax cost: shapes do not '
                        r'match: x \(8, 5\), W \(4, 3\), b \(3,\), y \(8,\)'):
-        op_function(FusedSoftmaxNLLGrad(1), 'float64')(x, W[:4], b, y)
+        op_function(grad_op(1), 'float64')(x, W[:4], b, y)
     with pytest.raises(ValueError, match=r'error rate: shapes do not match'):
-        op_function(FusedSoftmaxErrors(1), 'float64')(x, W, b, y[:7])
+        op_function(errors_op(1), 'float64')(x, W, b, y[:7])
 
 
 def test_error_rate_is_numpys():
@@ -170,7 +187,7 @@ def test_error_rate_is_numpys():
     y[:10] = [99, -1, 2, 4, 2, 4, 0, 0, 1, 1]  # labels no class matches
     inputs = symbols('float32')
     rate = theano.function(list(inputs), tutorial_errors(*inputs))
-    assert compiled_ops(rate) == ['FusedSoftmaxErrors']
+    assert fused_tasks(rate) == ['errors']
     want = numpy.mean(numpy.argmax(x @ W + b, axis=1) != y)
     assert float(rate(x, W, b, y)) == want
     assert rate(x, W, b, y).dtype == numpy.float64
@@ -200,7 +217,25 @@ def test_only_the_tutorials_cost_and_wrt_are_fused():
 def test_a_function_of_the_cost_alone_does_not_compute_gradients():
     x, W, b, y = symbols('float64')
     fn = theano.function([x, W, b, y], tutorial_cost(x, W, b, y))
-    assert 'FusedSoftmaxNLLGrad' not in compiled_ops(fn)
+    assert fused_tasks(fn) == []
+
+
+def test_both_tasks_share_one_compiled_module(tmp_path):
+    # Each C module takes a second or two to compile on a cold start.
+    code = ('import glob, numpy, pytensor, pytensor_cvm\n'
+            'import pytensor.tensor as pt\n'
+            'from pytensor_fused import FusedSoftmaxRegression as F\n'
+            'x, W, b, y = pt.matrix(), pt.matrix(), pt.vector(), pt.lvector()\n'
+            'f = pytensor.function([x, W, b, y], [F("errors", 2)(x, W, b, y)[0]]'
+            ' + F("grad", 2)(x, W, b, y)[1:], mode=pytensor_cvm.FAST_CVM)\n'
+            'print(f(numpy.eye(3), numpy.eye(3), numpy.zeros(3),'
+            ' numpy.arange(3))[0])\n'
+            'print(sum("softmax_nll::" in open(m).read() for m in glob.glob('
+            'str(pytensor.config.compiledir) + "/tmp*/mod.cpp")))\n')
+    run = run_python(code, PYTENSOR_FLAGS='base_compiledir=%s' % tmp_path)
+    assert run.stdout.split() == ['0.0', '1']
+    with pytest.raises(ValueError, match="task should be 'grad' or 'errors'"):
+        FusedSoftmaxRegression('train')
 
 
 def test_other_modes_run_pytensors_own_graph():
@@ -209,7 +244,7 @@ def test_other_modes_run_pytensors_own_graph():
     fn = pytensor.function([x, W, b, y], [cost] + T.grad(cost, [W, b]),
                            mode='FAST_COMPILE')
     ops = compiled_ops(fn)
-    assert 'SoftmaxNLLGrad' not in ops and 'FusedSoftmaxNLLGrad' not in ops
+    assert 'SoftmaxNLLGrad' not in ops and 'FusedSoftmaxRegression' not in ops
     values = problem(9, 4, 3, 'float64')
     for got, want in zip(fn(*values), reference(values, 'float64')):
         numpy.testing.assert_allclose(got, want, rtol=1e-12)
@@ -232,7 +267,8 @@ def test_a_process_that_forks_after_a_call_still_runs():
             'import pytensor.tensor as pt\n'
             'x, W = pt.matrix(), pt.matrix(); b, y = pt.vector(), pt.lvector()\n'
             'f = pytensor.function([x, W, b, y], pytensor_fused.'
-            'FusedSoftmaxErrors(2)(x, W, b, y), mode=pytensor_cvm.FAST_CVM)\n'
+            'FusedSoftmaxRegression("errors", 2)(x, W, b, y)[0],'
+            ' mode=pytensor_cvm.FAST_CVM)\n'
             'args = (numpy.eye(8), numpy.eye(8), numpy.zeros(8),'
             ' numpy.arange(8))\n'
             'print(f(*args))\n'

@@ -80,7 +80,7 @@ def test_other_costs_run_in_c_with_blas(small_sets):
     assert 'Dot22' in ops and 'Gemm' in ops  # C code only with a BLAS
     assert 'Softmax' not in ops and 'LogSoftmax' not in ops
     assert 'AdvancedSubtensor1' in ops and 'AdvancedIncSubtensor1' in ops
-    assert 'FusedSoftmaxErrors' in compiled_ops(validate)
+    assert 'FusedSoftmaxRegression' in compiled_ops(validate)
     # With zero weights every prediction is class 0.
     labels = small_sets[1][1][:600]
     assert float(validate(0)) == pytest.approx(numpy.mean(labels != 0))
