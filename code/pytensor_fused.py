@@ -769,8 +769,8 @@ _C_CODE = r"""
         free(scratch_%(name)s);
         scratch_%(name)s = NULL;
         scratch_size_%(name)s = 0;
-        if (posix_memalign(&scratch_%(name)s, 64, wanted)) {
-            scratch_%(name)s = NULL;
+        scratch_%(name)s = malloc(wanted);
+        if (!scratch_%(name)s) {
             Py_DECREF(x_rows);
             PyErr_NoMemory();
             %(fail)s

@@ -238,6 +238,15 @@ def test_both_tasks_share_one_compiled_module(tmp_path):
         FusedSoftmaxRegression('train')
 
 
+def test_the_cache_version_follows_the_c_code(monkeypatch):
+    # PyTensor finds a compiled module by its key, which holds this
+    # version and not the source: a stale module would run otherwise.
+    op = FusedSoftmaxRegression()
+    before = op.c_code_cache_version()
+    monkeypatch.setattr(pytensor_fused, '_KERNEL', pytensor_fused._KERNEL + ' ')
+    assert op.c_code_cache_version() != before
+
+
 def test_other_modes_run_pytensors_own_graph():
     x, W, b, y = symbols('float64')
     cost = tutorial_cost(x, W, b, y)
