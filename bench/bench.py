@@ -385,9 +385,12 @@ def run_script(dtype, compile_dir, n_epochs=None):
     """
     env = dict(os.environ, THEANO_FLAGS='floatX=' + dtype,
                PYTHONUNBUFFERED='1')
-    # The threads the rows above ran with: left to itself the script would
-    # count this benchmark's own minutes of work as a busy core.
+    # The threads the rows above ran with: left to itself the script's
+    # OpenBLAS would count this benchmark's own minutes of work as a busy
+    # core.  (The fused loop takes OMP_NUM_THREADS, else the cores.)
     env.setdefault('OPENBLAS_NUM_THREADS', str(project_blas_threads()))
+    import pytensor_fused
+    env.setdefault('OMP_NUM_THREADS', str(pytensor_fused.fused_threads()))
     if compile_dir is not None:
         env['NUMBA_CACHE_DIR'] = compile_dir
         env['PYTENSOR_FLAGS'] = ','.join(
@@ -499,8 +502,10 @@ def set_threads(threads):
     """Ask every library of the rows (and the script) for ``threads``."""
     global THREADS
     THREADS = threads
-    # theano_compat, and the script's runs, leave OpenBLAS to this.
+    # theano_compat's OpenBLAS and fused loop, and the script's runs, read
+    # these (and PyTorch reads OMP_NUM_THREADS when it is imported).
     os.environ['OPENBLAS_NUM_THREADS'] = str(threads)
+    os.environ['OMP_NUM_THREADS'] = str(threads)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

@@ -2,8 +2,10 @@
 
 ``theano_compat`` compiles CPU functions with :data:`FAST_CVM`, defined
 here: PyTensor's C-backed ``CVM`` mode, linked to a real BLAS, with a few
-rewrites that keep the tutorial's graph in C.  Nothing here changes what a
-function computes; each setting is measured in ``bench/README.md``.
+rewrites that keep the tutorial's graph in C, and, first of all, the
+rewrites of ``pytensor_fused`` that run the tutorial's own cost, gradient
+and error rate as one C++ loop.  Nothing here changes what a function
+computes; each setting is measured in ``bench/README.md``.
 Importing this module configures PyTensor's BLAS link flags and compiles a
 precompiled header once (cached), unless the user set those up already.
 """
@@ -226,7 +228,8 @@ def _index_pairs_as_positions(fgraph, node):
 
 
 def _fast_cvm_mode():
-    """PyTensor's CVM mode, plus four rewrites, and buffers kept.
+    """PyTensor's CVM mode, plus four rewrites and the fused loops, and
+    buffers kept.
 
     PyTensor 3 keeps ``Softmax`` and ``LogSoftmax`` as sub-graphs that the
     C backend runs as Python ops calling a separately compiled (Numba)

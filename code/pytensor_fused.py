@@ -3,15 +3,17 @@
 The tutorial's training step reads its 600 x 784 minibatch twice: once
 for the scores ``x @ W`` and once more for the gradient ``x.T @ delta``,
 where ``delta`` is the softmax minus the one-hot labels.  In between comes
-a softmax over rows only 10 wide.  Both matrix products are skinny (10
-columns), so BLAS runs them far below the machine's peak, and the
-minibatch comes from memory twice (bench/README.md has the profile).
+a softmax over rows only 10 wide, which PyTensor runs as a dozen small
+ops.  Both matrix products are skinny (10 columns), so BLAS runs them well
+below the machine's peak (bench/README.md has the profiles).
 
 Here the whole step is one C++ loop over blocks of four rows: the block's
 scores, its softmax, its share of the cost and its share of the gradient,
-while the block is still in the first-level cache.  Four fixed parts of
-the minibatch are summed separately and added in a fixed order, so the
-result does not depend on the number of threads.
+while the block is still in the first-level cache.  The minibatch is cut
+into four fixed parts, run by a small pool of threads; the parts' sums
+are added in a fixed order, so the result does not depend on the number
+of threads.  The error rate (validation and test) is the same loop's
+scores and an argmax.
 
 How it is used, without any change to ``logistic_sgd.py``:
 
@@ -21,12 +23,15 @@ How it is used, without any change to ``logistic_sgd.py``:
    gradients as outputs of :class:`SoftmaxNLLGrad`, an ``OpFromGraph``
    whose inner graph is PyTensor's own gradient.  Any other cost, or a
    ``wrt`` other than ``W`` and ``b``, goes to ``pytensor.grad``.
-2. In the C backend's mode (``pytensor_cvm.FAST_CVM``) two rewrites run
-   before anything else: the cost itself is taken from the same node,
-   and the node becomes :class:`FusedSoftmaxRegression`, the C++ loop.
+2. In the C backend's mode (``pytensor_cvm.FAST_CVM``) rewrites run before
+   anything else: the cost itself is taken from that node, the node
+   becomes :class:`FusedSoftmaxRegression` (the C++ loop), and so does the
+   tutorial's error rate, ``mean(neq(argmax(softmax(...)), y))``.
 3. Every other mode (JAX, NUMBA, Python) inlines the ``OpFromGraph`` as
    it inlines any other: the same graph as before.
-"""
+
+The printed output of the tutorial's 74-epoch run is the same, line for
+line, with and without this module, in float32 and in float64."""
 
 import functools
 import hashlib
@@ -598,15 +603,23 @@ static npy_intp run_errors(npy_intp n, npy_intp d, npy_intp k, const T* x,
 '''
 
 
-def fused_threads(environ=os.environ):
-    """Threads of the fused loop: ``OMP_NUM_THREADS``, else what BLAS gets."""
+def fused_threads(environ=os.environ, cores=None):
+    """Threads of the fused loop: ``OMP_NUM_THREADS``, else
+    ``OPENBLAS_NUM_THREADS``, else the cores, at most 4 (the parts of a
+    minibatch).
+
+    Unlike OpenBLAS's threads (``pytensor_cvm.blas_threads``), these do
+    not count busy cores: measured with another process keeping one of
+    the 2 cores busy, 2 threads ran a training call in 697 us and 1 thread
+    in 680 us, since a late thread's part is taken by the other.  The
+    load average would also count the previous run of the script.
+    """
     for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
         try:
             return max(1, int(environ[name]))
         except (KeyError, ValueError):
             pass
-    from pytensor_cvm import blas_threads
-    return blas_threads(environ) or 1
+    return max(1, min(4, cores or os.cpu_count() or 1))
 
 
 class FusedSoftmaxRegression(COp):
@@ -868,10 +881,13 @@ def _make_fused_rewrite(threads):
 
 
 def register_rewrites(optimizer, threads=None):
-    """Add the two rewrites to ``optimizer`` (a rewrite query), first.
+    """``optimizer`` (a rewrite query) with this module's rewrites first.
 
-    ``inline_ofg_expansion``, which would inline :class:`SoftmaxNLLGrad`,
-    runs at position -0.01.
+    The cost and the error rate are taken over at position -0.03, then the
+    gradient's node at -0.02: before PyTensor's ``inline_ofg_expansion``
+    (-0.01) would inline :class:`SoftmaxNLLGrad`, and before any rewrite
+    changes the graphs that :func:`match_softmax_nll` compares.
+    ``threads``: default :func:`fused_threads`.
     """
     if threads is None:
         threads = fused_threads()

@@ -11,7 +11,10 @@ after replacing its two import lines with::
 
 ``theano`` and ``T`` are namespaces of their own: they look names up in
 PyTensor but never add to or change PyTensor's modules.  A real ``theano``
-package, if one is installed, is left alone.
+package, if one is installed, is left alone.  One name differs from
+PyTensor's: ``T.grad`` (and ``theano.grad``) returns the gradient of the
+tutorial's own cost as one node that the C backend runs as a single C++
+loop (``pytensor_fused``); any other cost gets ``pytensor.grad``'s graph.
 
 Settings come from the ``THEANO_FLAGS`` environment variable, written as the
 tutorials' readers have always written it, e.g.

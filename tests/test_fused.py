@@ -140,6 +140,27 @@ def test_any_strides_are_taken():
         numpy.testing.assert_allclose(got, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize('dtype, rtol', [('float64', 1e-12),
+                                         ('float32', 2e-5)])
+def test_rows_starting_anywhere_in_a_vector(dtype, rtol):
+    # Rows 256 or 512 bytes apart, starting at each offset in a 32-byte
+    # vector: the loop peels columns up to the vector boundary (also when
+    # a row is shorter than that), then runs on whole vectors.
+    for d in (2, 5, 50):
+        x, W, b, y = problem(9, d, 4, dtype, seed=d)
+        want = reference((x, W, b, y), dtype)
+        want_rate = numpy.mean(numpy.argmax(x @ W + b, axis=1) != y)
+        for offset in range(8):
+            wide = numpy.zeros((9, 64), dtype)
+            wide[:, offset:offset + d] = x
+            rows = wide[:, offset:offset + d]
+            for got, w in zip(fused(dtype)(rows, W, b, y), want):
+                numpy.testing.assert_allclose(got, w, rtol=rtol,
+                                              atol=rtol * abs(w).max())
+            rate = op_function(errors_op(2), dtype)(rows, W, b, y)
+            assert float(rate) == want_rate
+
+
 def test_the_python_implementation_matches_the_c_code():
     values = problem(50, 21, 4, 'float64')
     for op in (grad_op(2), errors_op(2)):
@@ -259,14 +280,17 @@ def test_other_modes_run_pytensors_own_graph():
         numpy.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-@pytest.mark.parametrize('environ, threads', [
-    ({'OMP_NUM_THREADS': '3'}, 3),
-    ({'OPENBLAS_NUM_THREADS': '1'}, 1),
-    ({'OMP_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '1'}, 2),
-    ({'OMP_NUM_THREADS': '0'}, 1),
+@pytest.mark.parametrize('environ, cores, threads', [
+    ({'OMP_NUM_THREADS': '3'}, 2, 3),
+    ({'OPENBLAS_NUM_THREADS': '1'}, 2, 1),
+    ({'OMP_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '1'}, 8, 2),
+    ({'OMP_NUM_THREADS': '0'}, 2, 1),
+    ({}, 2, 2),     # every core, busy or not
+    ({}, 16, 4),    # no more threads than parts
+    ({}, 1, 1),
 ])
-def test_thread_count_follows_the_users_setting(environ, threads):
-    assert pytensor_fused.fused_threads(environ) == threads
+def test_thread_count_follows_the_users_setting(environ, cores, threads):
+    assert pytensor_fused.fused_threads(environ, cores) == threads
 
 
 def test_a_process_that_forks_after_a_call_still_runs():
