@@ -37,6 +37,7 @@ import functools
 import hashlib
 import os
 
+import numpy
 import pytensor
 import pytensor.tensor as _pt
 from pytensor.compile.builders import OpFromGraph
@@ -60,24 +61,31 @@ INT_DTYPES = ('int8', 'int16', 'int32', 'int64',
 # ----------------------------------------------------------------------------
 # Recognising the tutorial's cost.
 
+def _p_y_given_x(x, W, b):
+    """The model's class probabilities, as ``LogisticRegression`` builds them."""
+    return _special.softmax(_pt.dot(x, W) + b, axis=-1)
+
+
 def _softmax_nll(x, W, b, y):
     """The tutorial's cost, built exactly as ``logistic_sgd.py`` builds it."""
-    p_y_given_x = _special.softmax(_pt.dot(x, W) + b, axis=-1)
-    return -_pt.mean(_pt.log(p_y_given_x)[_pt.arange(y.shape[0]), y])
+    return -_pt.mean(_pt.log(_p_y_given_x(x, W, b))[_pt.arange(y.shape[0]), y])
 
 
-def match_softmax_nll(cost):
-    """``(x, W, b, y)`` if ``cost`` is the tutorial's cost of them, else None.
+def _softmax_errors(x, W, b, y):
+    """The tutorial's error rate, built as ``logistic_sgd.py`` builds it."""
+    return _pt.mean(_pt.neq(_pt.argmax(_p_y_given_x(x, W, b), axis=1), y))
 
-    The inputs are read off the graph, then the graph is compared, node for
-    node and constant for constant, with the one :func:`_softmax_nll`
-    builds from them: anything that merely looks similar is rejected.
+
+def _match(var, scores_and_labels, build):
+    """``(x, W, b, y)`` if ``var`` is ``build(x, W, b, y)``, else None.
+
+    ``scores_and_labels(var)`` walks down to ``dot(x, W) + b`` and ``y``;
+    the inputs are read off there, then ``var``'s graph is compared, node
+    for node and constant for constant, with the one ``build`` makes of
+    them: anything that merely looks similar is rejected.
     """
     try:
-        mean = cost.owner.inputs[0]          # -mean(...)
-        picked = mean.owner.inputs[0].owner.inputs[0]  # sum(...) / n
-        log_p, _, y = picked.owner.inputs    # log_p[arange(n), y]
-        scores = log_p.owner.inputs[0].owner.inputs[0]  # log(softmax(.))
+        scores, y = scores_and_labels(var)
         product, bias = scores.owner.inputs  # dot(x, W) + b
         x, W = product.owner.inputs
         b = bias.owner.inputs[0]             # b, broadcast over rows
@@ -85,33 +93,32 @@ def match_softmax_nll(cost):
         return None
     if not _model_types(x, W, b, y):
         return None
-    if not equal_computations([cost], [_softmax_nll(x, W, b, y)]):
+    if not equal_computations([var], [build(x, W, b, y)]):
         return None
     return x, W, b, y
 
 
-def _softmax_errors(x, W, b, y):
-    """The tutorial's error rate, built as ``logistic_sgd.py`` builds it."""
-    p_y_given_x = _special.softmax(_pt.dot(x, W) + b, axis=-1)
-    return _pt.mean(_pt.neq(_pt.argmax(p_y_given_x, axis=1), y))
+def _cost_scores_and_labels(cost):
+    mean = cost.owner.inputs[0]                     # -mean(...)
+    picked = mean.owner.inputs[0].owner.inputs[0]   # sum(...) / n
+    log_p, _, y = picked.owner.inputs               # log_p[arange(n), y]
+    return log_p.owner.inputs[0].owner.inputs[0], y  # log(softmax(.))
+
+
+def _errors_scores_and_labels(rate):
+    wrong = rate.owner.inputs[0].owner.inputs[0]    # sum(...) / n
+    y_pred, y = wrong.owner.inputs                  # neq(y_pred, y)
+    return y_pred.owner.inputs[0].owner.inputs[0], y  # argmax(softmax(.))
+
+
+def match_softmax_nll(cost):
+    """``(x, W, b, y)`` if ``cost`` is the tutorial's cost of them, else None."""
+    return _match(cost, _cost_scores_and_labels, _softmax_nll)
 
 
 def match_softmax_errors(rate):
     """``(x, W, b, y)`` if ``rate`` is the tutorial's error rate of them."""
-    try:
-        wrong = rate.owner.inputs[0].owner.inputs[0]   # sum(...) / n
-        y_pred, y = wrong.owner.inputs                  # neq(y_pred, y)
-        scores = y_pred.owner.inputs[0].owner.inputs[0]  # argmax(softmax(.))
-        product, bias = scores.owner.inputs
-        x, W = product.owner.inputs
-        b = bias.owner.inputs[0]
-    except (AttributeError, IndexError, TypeError, ValueError):
-        return None
-    if not _model_types(x, W, b, y):
-        return None
-    if not equal_computations([rate], [_softmax_errors(x, W, b, y)]):
-        return None
-    return x, W, b, y
+    return _match(rate, _errors_scores_and_labels, _softmax_errors)
 
 
 def _model_types(x, W, b, y):
@@ -448,6 +455,20 @@ static void accumulate(const T* const xr[ROWS], const T* delta, T* GT,
     }
 }
 
+// The four rows of the block at row r (a short block repeats its first
+// row) and those of the next block (null past r1); returns how many of the
+// four are real.
+template <typename T>
+static npy_intp rows_at(const T* x, npy_intp xs, npy_intp r, npy_intp r1,
+                        const T* xr[ROWS], const T* ahead[ROWS]) {
+    const npy_intp m = r1 - r < ROWS ? r1 - r : ROWS;
+    for (int i = 0; i < ROWS; ++i) {
+        xr[i] = x + (r + (i < m ? i : 0)) * xs;
+        ahead[i] = r + ROWS + i < r1 ? x + (r + ROWS + i) * xs : 0;
+    }
+    return m;
+}
+
 // Cost and gradient of the tutorial's cost on rows [r0, r1) into one part:
 // GT (k x d) and gb (k) are that part's sums, zeroed here; *nll the sum
 // of the rows' -log p(y).  Returns -1, or the first row whose label is
@@ -462,13 +483,9 @@ static npy_intp part(npy_intp r0, npy_intp r1, npy_intp n, npy_intp d,
     *nll = 0;
     const T scale = (T)1 / (T)n;
     for (npy_intp r = r0; r < r1; r += ROWS) {
-        const npy_intp m = r1 - r < ROWS ? r1 - r : ROWS;
         const T* xr[ROWS];
         const T* ahead[ROWS];
-        for (int i = 0; i < ROWS; ++i) {  // a short block repeats its 1st row
-            xr[i] = x + (r + (i < m ? i : 0)) * xs;
-            ahead[i] = r + ROWS + i < r1 ? x + (r + ROWS + i) * xs : 0;
-        }
+        const npy_intp m = rows_at(x, xs, r, r1, xr, ahead);
         scores(xr, ahead, WT, b, d, k, z);
         for (int i = 0; i < ROWS; ++i) {
             T* zi = z + i * k;
@@ -571,13 +588,9 @@ static npy_intp wrong(npy_intp r0, npy_intp r1, npy_intp d, npy_intp k,
                       const I* y, npy_intp ys, T* z) {
     npy_intp count = 0;
     for (npy_intp r = r0; r < r1; r += ROWS) {
-        const npy_intp m = r1 - r < ROWS ? r1 - r : ROWS;
         const T* xr[ROWS];
         const T* ahead[ROWS];
-        for (int i = 0; i < ROWS; ++i) {
-            xr[i] = x + (r + (i < m ? i : 0)) * xs;
-            ahead[i] = r + ROWS + i < r1 ? x + (r + ROWS + i) * xs : 0;
-        }
+        const npy_intp m = rows_at(x, xs, r, r1, xr, ahead);
         scores(xr, ahead, WT, b, d, k, z);
         for (npy_intp i = 0; i < m; ++i) {
             const T* zi = z + i * k;
@@ -677,7 +690,6 @@ class FusedSoftmaxRegression(COp):
                       W.type(), b.type()])
 
     def perform(self, node, inputs, outputs):
-        import numpy
         x, W, b, y = inputs
         n, k = x.shape[0], W.shape[1]
         if x.shape[1] != W.shape[0] or b.shape[0] != k or y.shape[0] != n:
