@@ -29,7 +29,8 @@ from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 import pytensor_fused
 
-__all__ = ['FAST_CVM', 'fast_mode', 'take_indices_fast', 'blas_threads']
+__all__ = ['FAST_CVM', 'FAST_CVM_UNFUSED', 'fast_mode', 'take_indices_fast',
+           'blas_threads']
 
 
 def _set_by_user(name):
@@ -227,7 +228,7 @@ def _index_pairs_as_positions(fgraph, node):
     return [write(matrix.ravel(), values, positions).reshape(matrix.shape)]
 
 
-def _fast_cvm_mode():
+def _fast_cvm_mode(fused=True):
     """PyTensor's CVM mode, plus four rewrites and the fused loops, and
     buffers kept.
 
@@ -246,8 +247,9 @@ def _fast_cvm_mode():
         (dfs_rewriter(_inline_softmax, _index_pairs_as_positions),
          after_specialize),
         (MergeOptimizer(), after_specialize + 0.01))
-    return Mode(VMLinker(use_cloop=True, allow_gc=False),
-                pytensor_fused.register_rewrites(rewrites))
+    if fused:
+        rewrites = pytensor_fused.register_rewrites(rewrites)
+    return Mode(VMLinker(use_cloop=True, allow_gc=False), rewrites)
 
 
 class _IndexFunction(Function):
@@ -293,6 +295,9 @@ def take_indices_fast(compiled):
 _use_pip_openblas()
 _precompile_common_headers()
 FAST_CVM = _fast_cvm_mode()
+# The same without pytensor_fused's loop: what bench/fused_calls.py
+# compares it with.
+FAST_CVM_UNFUSED = _fast_cvm_mode(fused=False)
 
 
 def fast_mode(mode):
