@@ -533,8 +533,8 @@ def validate_sets(sets, what):
 def _all_finite(x, rows=4096):
     """``numpy.isfinite(x).all()``, a few thousand rows at a time.
 
-    The whole mask of the training set would be 37 MiB more at the peak
-    of loading (1.5x the data in float32 instead of 1.35x).
+    The whole mask of the training set (one byte a pixel, 37 MiB) would
+    add that much to the peak of loading.
     """
     return all(numpy.isfinite(x[start:start + rows]).all()
                for start in range(0, len(x), rows))

@@ -199,7 +199,7 @@ namespace softmax_nll {
 // OpenBLAS's threads when a function uses both.  Tasks are taken in any
 // order by any thread, so results cannot depend on the number of threads.
 // (POSIX threads and GCC's atomic built-ins rather than <thread> and
-// <atomic>: their headers doubled the time to compile this module.)
+// <atomic>: their headers made this module slower to compile.)
 class Pool {
   public:
     typedef void (*Task)(void* job, int index);
@@ -374,9 +374,7 @@ enum { ROWS = 4, PARTS = 4 };
 // z[i * k + j] = b[j] + x_i . W_j for the four rows xr (W_j: row j of WT).
 // Meanwhile the rows `ahead` (the next block's, null past the part) are
 // fetched from memory, one per pass over W: the hardware's own prefetching
-// does not look that far ahead.  Timed alone on the training set, a call
-// took 242 -> 218 us at 2 threads (later, on a busier machine, the two
-// were within its noise).
+// does not look that far ahead (bench/README.md has the effect).
 template <typename T>
 static void scores(const T* const xr[ROWS], const T* const ahead[ROWS],
                    const T* WT, const T* b, npy_intp d, npy_intp k, T* z) {
@@ -636,9 +634,10 @@ def fused_threads(environ=os.environ, cores=None):
     minibatch).
 
     Unlike OpenBLAS's threads (``pytensor_cvm.blas_threads``), these do
-    not count busy cores: measured with another process keeping one of
-    the 2 cores busy, 2 threads ran a training call in 697 us and 1 thread
-    in 680 us, since a late thread's part is taken by the other.  The
+    not count busy cores: with another process keeping one of the 2 cores
+    busy, 2 threads ran a training call in 630 us and 1 thread in 579 us
+    (a late thread's part is taken by the other), where OpenBLAS's 2
+    threads took 2371 us (``bench/fused_calls.py calls --busy``).  The
     load average would also count the previous run of the script.
     """
     for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
