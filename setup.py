@@ -2,11 +2,14 @@
 
 import os
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The tutorial modules, side by side in code/ (others import them by name),
+# and the engine package theano_compat.
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(HERE, 'code'))
                  if name.endswith('.py'))
+PACKAGES = find_packages('code')
 
 setup(
     name='deep-learning-tutorials-logreg',
@@ -18,6 +21,9 @@ setup(
     license='BSD-3-Clause',
     package_dir={'': 'code'},
     py_modules=MODULES,
+    packages=PACKAGES,
+    # the C++ sources that the engine's ops compile at run time
+    package_data={'theano_compat': ['*/*.cpp', '*/*/*.cpp', '*/*/*/*.cpp']},
     python_requires='>=3.11',
     install_requires=[
         'pytensor>=2.30,<4',

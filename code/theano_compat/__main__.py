@@ -1,0 +1,7 @@
+"""``python -m theano_compat SCRIPT [ARGS...]``: see ``theano_compat.runner``."""
+
+import sys
+
+from theano_compat.runner import main
+
+sys.exit(main())

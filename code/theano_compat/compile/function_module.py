@@ -1,0 +1,164 @@
+"""``theano.function``: compile a graph, as Theano compiled it.
+
+The graph goes to ``pytensor.function`` unchanged.  What this adds is
+Theano's meaning of the arguments:
+
+* ``mode``: Theano's names (see ``engine.flags``); ``FAST_RUN``, the
+  default, is the C backend with this port's rewrites (``engine.cvm``),
+  whether it comes from ``THEANO_FLAGS`` or from the call;
+* inputs given as ``theano.In(var, value=...)`` take that value when a
+  call leaves them out;
+* in mode JAX (``device=cuda``), minibatch slices get static shapes and
+  the data stay on the device (``engine.jax_device``);
+
+and the compiled function is a :class:`Function`, which calls PyTensor's
+compiled function, takes Python ints quickly, keeps its inputs on the
+right side of the device, and pickles.
+"""
+
+import numpy
+import pytensor
+from pytensor.compile.executor import Function as PyTensorFunction
+from pytensor.compile.mode import Mode, get_mode
+
+from theano_compat.compile.io import In
+from theano_compat.engine import flags as _flags
+from theano_compat.engine import cvm, jax_device
+
+__all__ = ['function', 'Function', 'resolve_mode', 'MODE']
+
+# The mode theano.function compiles in when given none.
+MODE = _flags.default_mode(
+    _flags.FLAGS,
+    pytensor.config.mode if cvm.set_by_user('mode') else None)
+
+
+def resolve_mode(mode=None):
+    """The PyTensor mode that Theano's ``mode`` argument means.
+
+    :param mode: None (the default of ``THEANO_FLAGS``), a name or a
+        PyTensor ``Mode``, which is used as it is
+    :rtype: Mode or str
+    """
+    if mode is None:
+        mode = MODE
+    if not isinstance(mode, str):
+        return mode
+    excluding = _flags.FLAGS['optimizer_excluding']
+    if mode in _flags.FAST_RUN_NAMES:
+        return cvm.fast_cvm(excluding)
+    theirs = [name for name in excluding if name not in cvm.REWRITE_NAMES]
+    if theirs:
+        return get_mode(mode).excluding(*theirs)
+    return mode
+
+
+def _plain_inputs(inputs):
+    """The inputs for PyTensor, and the defaults by position."""
+    plain, defaults = [], {}
+    for position, given in enumerate(inputs):
+        if isinstance(given, In) and given.has_default:
+            defaults[position] = (given.name, given.variable, given.default)
+            given = pytensor.In(given.variable, name=given.name,
+                                mutable=given.mutable, borrow=given.borrow,
+                                strict=given.strict,
+                                allow_downcast=given.allow_downcast,
+                                autoname=given.autoname)
+        plain.append(given)
+    return plain, defaults
+
+
+def function(inputs, outputs=None, mode=None, updates=None, givens=None,
+             **kwargs):
+    """``theano.function``: same arguments as ``pytensor.function``.
+
+    :rtype: Function
+    """
+    inputs, defaults = _plain_inputs(list(inputs))
+    mode = resolve_mode(mode)
+    if jax_device.is_jax_mode(mode):
+        compiled = jax_device.compile_jax(inputs, outputs, mode, updates,
+                                          givens, **kwargs)
+        return Function(compiled, defaults, on_device=True)
+    header = cvm.compile_flags() if isinstance(mode, cvm.FastCVMMode) else ''
+    with pytensor.config.change_flags(**(
+            {'gcc__cxxflags': header} if header else {})):
+        compiled = pytensor.function(inputs, outputs, mode=mode,
+                                     updates=updates, givens=givens, **kwargs)
+    return Function(compiled, defaults)
+
+
+class Function(object):
+    """A compiled function, as ``theano.function`` returns it.
+
+    Calls go to the PyTensor ``Function`` in :attr:`fn`, and every other
+    attribute (``maker``, ``vm``, ``input_storage``, ``trust_input``...)
+    is that function's.  Around the call:
+
+    * inputs a call leaves out take their ``theano.In`` default;
+    * when every argument is a Python int (a minibatch index), they are
+      converted directly and PyTensor's checks of each argument skipped:
+      ``numpy.asarray`` still refuses an int out of the dtype's range
+      (PyTensor's checks cost about 35 us of a 600 us training step);
+    * shared values a function of the other side left there are moved: a
+      mode-JAX function puts its shared values on the device, any other
+      copies device arrays back to NumPy before it runs.
+
+    It pickles, as Theano's compiled functions did: loading it compiles
+    it again, in the loading process's version of its mode.
+    """
+
+    def __init__(self, fn, defaults=None, on_device=False):
+        self.fn = fn
+        self.defaults = dict(defaults or {})
+        self.on_device = on_device
+        explicit = [i for i in fn.maker.inputs if not i.implicit]
+        self._dtypes = [getattr(i.variable.type, 'dtype', None)
+                        for i in explicit]
+        self._ints_only = bool(explicit) and all(
+            getattr(i.variable.type, 'ndim', None) == 0
+            and str(getattr(i.variable.type, 'dtype', '')).startswith(
+                ('int', 'uint')) for i in explicit)
+        self._shared = fn.get_shared()
+        self._containers = [c for i, c in zip(fn.maker.inputs,
+                                              fn.input_storage)
+                            if i.shared]
+
+    def __getattr__(self, name):
+        if name == 'fn':  # not set yet (while unpickling)
+            raise AttributeError(name)
+        return getattr(self.fn, name)
+
+    def __call__(self, *args, **kwargs):
+        if self.on_device:
+            jax_device.values_to_device(self._shared)
+        elif jax_device.DEVICE_VALUES_EXIST:
+            jax_device.values_to_host(self._containers)
+        if self.defaults and len(args) < len(self._dtypes):
+            kwargs = self._with_defaults(len(args), kwargs)
+        if (not kwargs and self._ints_only and not self.fn.trust_input
+                and len(args) == len(self._dtypes)
+                and all(type(a) is int for a in args)):
+            self.fn.trust_input = True
+            try:
+                return self.fn(*[numpy.asarray(a, dtype=t)
+                                 for a, t in zip(args, self._dtypes)])
+            finally:
+                self.fn.trust_input = False
+        return self.fn(*args, **kwargs)
+
+    def _with_defaults(self, given, kwargs):
+        """``kwargs`` plus the defaults of the inputs not given."""
+        kwargs = dict(kwargs)
+        for position, (name, variable, value) in self.defaults.items():
+            if position >= given and not (
+                    (name is not None and name in kwargs)
+                    or variable in kwargs):
+                kwargs[position] = value
+        return kwargs
+
+    def __reduce__(self):
+        return (Function, (self.fn, self.defaults, self.on_device))
+
+    def __repr__(self):
+        return '<theano_compat Function of %r>' % (self.fn,)

@@ -1,0 +1,308 @@
+"""The C backend, set up to run the tutorials fast: Theano's ``FAST_RUN``.
+
+``theano.function`` compiles CPU functions in the mode :func:`fast_cvm`
+returns: PyTensor's C-backed ``CVM`` mode, linked to a real BLAS, with a
+few rewrites that keep the tutorials' graphs in C, and first of all the
+rewrite of :mod:`theano_compat.engine.fused` that runs logistic
+regression's cost, gradient and error rate as one C++ loop.  None of them
+changes what a function computes; each is measured in ``bench/README.md``
+and tested against PyTensor's own result.
+
+Every rewrite of this mode has a name that ``THEANO_FLAGS`` can switch
+off, in Theano's habit: ``optimizer_excluding=fused_softmax_regression``
+(see :data:`REWRITE_NAMES`).
+
+Importing this module points PyTensor's C code at the OpenBLAS of the
+``scipy-openblas32`` wheel, unless the user chose a BLAS already.
+"""
+
+import os
+
+import numpy
+import pytensor
+import pytensor.tensor as pt
+from pytensor.compile.mode import Mode
+from pytensor.graph.rewriting.basic import (MergeOptimizer, dfs_rewriter,
+                                            node_rewriter)
+from pytensor.link.vm import VMLinker
+from pytensor.raise_op import Assert
+from pytensor.tensor import math as pt_math
+from pytensor.tensor import special as pt_special
+from pytensor.tensor import subtensor as pt_subtensor
+from pytensor.tensor.shape import Shape_i
+from pytensor.tensor.rewriting.ofg import inline_ofg_node
+
+from theano_compat.engine import fused
+from theano_compat.engine.threads import blas_threads
+
+__all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES', 'compile_flags']
+
+
+def set_by_user(name):
+    """Whether PYTENSOR_FLAGS or .pytensorrc gives the setting ``name``."""
+    # PyTensor reads a given value when it registers the setting, and
+    # marks it; a value not read yet is still in its list of flags.
+    param = getattr(pytensor.config, '_config_var_dict', {}).get(name)
+    if param is not None and not param.is_default:
+        return True
+    try:
+        pytensor.config.fetch_val_for_key(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _use_pip_openblas():
+    """Point PyTensor's C code at the OpenBLAS of the scipy-openblas32 wheel.
+
+    Without a BLAS to link, PyTensor warns and runs its matrix products
+    through NumPy's C API, or in Python for ``Dot22``.  The wheel holds a
+    plain 32-bit-integer OpenBLAS whose symbols are all prefixed ``scipy_``
+    (so it cannot clash with NumPy's own copy); ``-Dsgemm_=scipy_sgemm_``
+    and so on rename the Fortran names that PyTensor's C code declares.  A
+    BLAS chosen by the user (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or
+    ``.pytensorrc``) wins, and without the wheel PyTensor looks for a BLAS
+    as it always did.
+    """
+    if set_by_user('blas__ldflags'):
+        return
+    try:
+        import scipy_openblas32
+    except ImportError:
+        return
+    import re
+    import shlex
+    from pytensor.tensor.blas_headers import blas_header_text
+    link = '-L%s -l%s' % (shlex.quote(scipy_openblas32.get_lib_dir()),
+                          scipy_openblas32.get_library())
+    pytensor.config.blas__ldflags = link  # the header lists every name...
+    names = sorted(set(re.findall(r'\b([a-z]\w*_)\s*\(',
+                                  blas_header_text())))
+    pytensor.config.blas__ldflags = ' '.join(  # ...that needs the prefix
+        ['-D%s=scipy_%s' % (name, name) for name in names] + [link])
+    threads = blas_threads()
+    if threads is not None:
+        import ctypes
+        library = os.path.join(scipy_openblas32.get_lib_dir(),
+                               scipy_openblas32.get_library(True))
+        try:
+            ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
+        except (OSError, AttributeError):  # a build without this entry point
+            pass
+
+
+# ----------------------------------------------------------------------------
+# The precompiled header.
+
+def compiler_is_gcc(cxx=None):
+    """Whether the C++ compiler is GNU g++ (and not clang under that name).
+
+    On macOS ``g++`` is clang; clang's precompiled headers differ from
+    g++'s, so the compiler is asked what it is, not judged by its name.
+    """
+    import subprocess
+    cxx = cxx if cxx is not None else pytensor.config.cxx
+    if not cxx:
+        return False
+    try:
+        banner = subprocess.run([cxx, '--version'], capture_output=True,
+                                text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return 'clang' not in banner.lower() and (
+        'free software foundation' in banner.lower() or 'g++' in banner)
+
+
+_HEADER_FLAGS = []  # the flags, once worked out (an empty string: none)
+
+
+def compile_flags():
+    """``gcc__cxxflags`` for the modules of the functions compiled here.
+
+    The first run compiles a few dozen small C modules, one per op, and
+    most of each compile is g++ reading Python's and NumPy's headers again
+    and writing debug information for them.  A precompiled header (g++
+    only) built with the modules' own flags, plus ``-g0``, makes that
+    faster.  It lives in the compile cache, under a name that changes
+    with the flags, the compiler and NumPy.  ``theano.function`` uses it
+    while it compiles in :func:`fast_cvm`'s mode, and nowhere else: other
+    functions, and a user's own ``gcc__cxxflags``, are left alone.
+
+    :rtype: str, the flags ('' when there is no header to use)
+    """
+    if _HEADER_FLAGS:
+        return _HEADER_FLAGS[0]
+    _HEADER_FLAGS.append('')
+    config = pytensor.config
+    cache = str(config.compiledir)
+    if (config.gcc__cxxflags or set_by_user('gcc__cxxflags')
+            or any(c.isspace() for c in cache) or not compiler_is_gcc()):
+        return ''
+    import hashlib
+    import subprocess
+    from pytensor.link.c.cmodule import GCC_compiler, std_include_dirs
+    # The flags of an op module: COp's defaults, then the detected -march
+    # flags (computed now, before -include can disturb the detection).
+    flags = (['-O3', '-fno-math-errno', '-Wno-unused-label',
+              '-Wno-unused-variable', '-Wno-write-strings', '-g', '-g0']
+             + GCC_compiler.compile_args() + ['-fvisibility=hidden'])
+    folders = [numpy.get_include(), os.path.join(
+        os.path.dirname(pytensor.__file__), 'link', 'c', 'c_code')]
+    folders += std_include_dirs()
+    version = subprocess.run([config.cxx, '-dumpfullversion'],
+                             capture_output=True, text=True).stdout
+    tag = hashlib.sha256(repr((flags, folders, version, numpy.__version__))
+                         .encode()).hexdigest()[:16]
+    header = os.path.join(cache, 'common_headers_%s.h' % tag)
+    if not os.path.exists(header + '.gch'):
+        # Other processes may be doing the same: each writes its own files
+        # and renames them into place.
+        os.makedirs(cache, exist_ok=True)
+        part = '%s.%d' % (header, os.getpid())
+        with open(part + '.h', 'w') as f:  # the first lines of every mod.cpp
+            f.write('#include <Python.h>\n#include "pytensor_mod_helper.h"\n'
+                    '#include <math.h>\n#include <numpy/arrayobject.h>\n'
+                    '#include <numpy/arrayscalars.h>\n'
+                    '#include <numpy/npy_math.h>\n'
+                    '#include <vector>\n#include <algorithm>\n')
+        build = subprocess.run(
+            [config.cxx, '-x', 'c++-header'] + flags
+            + ['-I' + d for d in folders] + [part + '.h', '-o', part + '.gch'],
+            capture_output=True)
+        if build.returncode != 0:
+            for leftover in (part + '.h', part + '.gch'):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
+            return ''
+        os.replace(part + '.h', header)
+        os.replace(part + '.gch', header + '.gch')
+    _HEADER_FLAGS[0] = '-g0 -include ' + header
+    return _HEADER_FLAGS[0]
+
+
+# ----------------------------------------------------------------------------
+# The rewrites.
+
+@node_rewriter([pt_special.Softmax, pt_special.LogSoftmax])
+def inline_softmax(fgraph, node):
+    """Replace a softmax op by the elementwise graph it stands for."""
+    return inline_ofg_node(node)
+
+
+@node_rewriter([pt_math.Argmax])
+def argmax_of_scores(fgraph, node):
+    """``argmax(softmax(z))`` is ``argmax(z)``: skip the softmax.
+
+    Theano did the same (its ``local_argmax_pushdown``), so the tutorial's
+    published error rates were computed this way.
+    """
+    scores = node.inputs[0]
+    if (scores.owner is not None
+            and isinstance(scores.owner.op, pt_special.Softmax)
+            and scores.owner.op.axis == node.op.axis):
+        return [node.op(scores.owner.inputs[0])]
+    return None
+
+
+@node_rewriter([pt_subtensor.AdvancedSubtensor,
+                pt_subtensor.AdvancedIncSubtensor])
+def index_pairs_as_positions(fgraph, node):
+    """``m[rows, cols]`` on a matrix, read or incremented as ``m`` flattened.
+
+    The tutorial's cost picks one entry per row, ``log_p[arange(n), y]``,
+    and its gradient adds into those entries; PyTensor has no C code for
+    indexing by two integer vectors, so both ran in Python.  With ``m``
+    seen as a vector and ``rows * width + cols`` as positions, the same
+    entries come from ops with C code.  Negative indices wrap and indices
+    out of range raise an error, as they do in NumPy.  An increment that
+    ignores duplicates (``inc_subtensor(..., ignore_duplicates=True)``:
+    a repeated position counts once) is left to PyTensor, since the
+    positional op would add it up.
+    """
+    op = node.op
+    matrix, *rest = node.inputs
+    reading = isinstance(op, pt_subtensor.AdvancedSubtensor)
+    if not reading and getattr(op, 'ignore_duplicates', False):
+        return None
+    indices = rest if reading else rest[1:]
+    if not (matrix.ndim == 2 and len(indices) == 2
+            and len(op.idx_list) == 2
+            and all(i.ndim == 1 and i.dtype.startswith(('int', 'uint'))
+                    for i in indices)):
+        return None
+    height, width = Shape_i(0)(matrix), Shape_i(1)(matrix)
+    rows, cols = [pt.switch(pt.lt(i, 0), i + n, i)
+                  for i, n in zip(indices, (height, width))]
+    inside = pt.all(pt.ge(rows, 0) & pt.lt(rows, height)
+                    & pt.ge(cols, 0) & pt.lt(cols, width))
+    positions = Assert('index out of bounds')(
+        pt.cast(rows, 'int64') * width + cols, inside)
+    if reading:
+        return [pt_subtensor.advanced_subtensor1(matrix.ravel(), positions)]
+    values = rest[0]
+    if values.type.broadcastable != positions.type.broadcastable:
+        values = pt.broadcast_to(values, positions.shape)  # for the C code
+    write = pt_subtensor.AdvancedIncSubtensor1(
+        set_instead_of_inc=op.set_instead_of_inc)
+    return [write(matrix.ravel(), values, positions).reshape(matrix.shape)]
+
+
+# Where each rewrite runs among PyTensor's: the fused loop first of all,
+# before any rewrite changes the graphs it recognises; the others between
+# 'specialize' (2) and fusion (48), after the stabilising rewrites (which
+# need to see a softmax whole).
+AFTER_SPECIALIZE = 2.5
+REWRITES = {
+    fused.REWRITE_NAME: (fused.softmax_regression_rewriter, -0.03),
+    'argmax_of_scores': (dfs_rewriter(argmax_of_scores),
+                         AFTER_SPECIALIZE - 0.01),
+    'inline_softmax': (dfs_rewriter(inline_softmax), AFTER_SPECIALIZE),
+    'index_pairs_as_positions': (dfs_rewriter(index_pairs_as_positions),
+                                 AFTER_SPECIALIZE + 0.001),
+    # shares what a cost and its gradient both compute, once inlined
+    'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
+}
+REWRITE_NAMES = tuple(REWRITES)
+
+
+class FastCVMMode(Mode):
+    """PyTensor's CVM mode with this module's rewrites (see :func:`fast_cvm`).
+
+    It pickles as the call that makes it, so that a pickled compiled
+    function takes the rewrites of the process that loads it.
+    """
+
+    def __init__(self, excluding=()):
+        excluding = tuple(sorted(set(excluding)))
+        ours = [name for name in REWRITE_NAMES if name not in excluding]
+        query = pytensor.compile.mode.CVM.provided_optimizer
+        others = [name for name in excluding if name not in REWRITES]
+        if others:
+            query = query.excluding(*others)
+        query = query.register(*[REWRITES[name] for name in ours])
+        # allow_gc=False keeps intermediate buffers between calls instead
+        # of reallocating them (about 1 %).
+        super().__init__(VMLinker(use_cloop=True, allow_gc=False), query)
+        self.excluded = excluding
+
+    def __reduce__(self):
+        return (fast_cvm, (self.excluded,))
+
+
+_MODES = {}
+
+
+def fast_cvm(excluding=()):
+    """The C backend's mode, without the rewrites named in ``excluding``.
+
+    :param excluding: names from :data:`REWRITE_NAMES`, or PyTensor's own
+        rewrite names and tags (as ``THEANO_FLAGS=optimizer_excluding=``)
+    :rtype: FastCVMMode, one per set of names
+    """
+    key = tuple(sorted(set(excluding)))
+    if key not in _MODES:
+        _MODES[key] = FastCVMMode(key)
+    return _MODES[key]
+
+
+_use_pip_openblas()
