@@ -59,7 +59,7 @@ def test_a_bad_flag_stops_the_import_as_theano_did():
                      THEANO_FLAGS='device=tpu9')
     assert run.returncode != 0
     assert run.stderr.strip().splitlines()[-1].startswith(
-        "theano_compat.engine.flags.TheanoFlagsError: THEANO_FLAGS: "
+        "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
         "device='tpu9' is not supported; use one of: cpu, cuda")
 
 

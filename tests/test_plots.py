@@ -11,6 +11,7 @@ import numpy
 import pytest
 
 import logistic_sgd
+import logistic_sgd_cli
 import mnist_data
 import mnist_plots
 
@@ -121,7 +122,7 @@ def test_wrong_shapes_are_refused_with_the_shape_named():
 def test_plot_option_writes_the_trained_models_pictures(small_mnist, tmp_path,
                                                         capsys):
     folder, model = tmp_path / 'pictures', str(tmp_path / 'm.pkl')
-    status = logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    status = logistic_sgd_cli.main(['--dataset', small_mnist, '--batch-size',
                                 '20', '--n-epochs', '2', '--model', model,
                                 '--plot', str(folder)])
     assert status == 0
@@ -142,7 +143,7 @@ def test_plot_into_a_file_is_refused_before_training(small_mnist, tmp_path,
     not_a_folder.write_text('')
     model = tmp_path / 'm.pkl'
     with pytest.raises(SystemExit) as info:
-        logistic_sgd.main(['--dataset', small_mnist, '--model', str(model),
+        logistic_sgd_cli.main(['--dataset', small_mnist, '--model', str(model),
                            '--plot', str(not_a_folder)])
     assert info.value.code == 2
     assert ('error: --plot %s: cannot create that folder' % not_a_folder

@@ -40,6 +40,9 @@ class TheanoFlagsError(ValueError):
     """``THEANO_FLAGS`` holds a flag or value this port cannot honour."""
 
 
+TheanoFlagsError.__module__ = 'theano_compat'  # where users import it from
+
+
 FLOATX_VALUES = ('float64', 'float32')
 CPU_DEVICES = ('cpu',)
 GPU_DEVICE_PREFIXES = ('cuda', 'gpu')

@@ -57,6 +57,9 @@ class DeviceError(RuntimeError):
     """The device or backend asked for is not available."""
 
 
+DeviceError.__module__ = 'theano_compat'  # where users import it from
+
+
 def _flags_text():
     """How the user asked for JAX, for error messages."""
     if uses_gpu(FLAGS):
@@ -209,32 +212,40 @@ def _is_jax_array(value):
     return isinstance(value, jax.Array)
 
 
-class _DeviceResident(object):
-    """What a shared variable whose value lives on the device adds."""
-
-    def get_value(self, borrow=False, return_internal_type=False):
-        value = super().get_value(borrow=True, return_internal_type=True)
-        if return_internal_type or not _is_jax_array(value):
-            return super().get_value(borrow, return_internal_type)
-        return numpy.array(value)  # a host copy, the user's to write into
-
-    def set_value(self, new_value, borrow=False):
-        super().set_value(new_value, borrow)
-        values_to_device([self])
+def _host_get_value(self, borrow=False, return_internal_type=False):
+    """``get_value``, giving a NumPy copy of a value on the device."""
+    cls = _RESIDENT_CLASSES[type(self)]
+    value = cls.get_value(self, borrow=True, return_internal_type=True)
+    if return_internal_type or not _is_jax_array(value):
+        return cls.get_value(self, borrow, return_internal_type)
+    return numpy.array(value)  # a host copy, the user's to write into
 
 
+def _device_set_value(self, new_value, borrow=False):
+    """``set_value``, then the value goes to the device."""
+    _RESIDENT_CLASSES[type(self)].set_value(self, new_value, borrow)
+    values_to_device([self])
+
+
+# {resident class: the shared variable class it extends}
 _RESIDENT_CLASSES = {}
 
 
 def _make_device_resident(var):
-    """Give ``var`` the behaviour of :class:`_DeviceResident` (once)."""
+    """Make ``var`` a shared variable whose value lives on the device:
+    its class becomes one (made once per class) whose ``get_value`` and
+    ``set_value`` are the two functions above."""
     cls = type(var)
-    if issubclass(cls, _DeviceResident):
+    if cls in _RESIDENT_CLASSES:
         return
-    if cls not in _RESIDENT_CLASSES:
-        _RESIDENT_CLASSES[cls] = type(cls.__name__, (_DeviceResident, cls),
-                                      {'__module__': cls.__module__})
-    var.__class__ = _RESIDENT_CLASSES[cls]
+    resident = next((r for r, base in _RESIDENT_CLASSES.items()
+                     if base is cls), None)
+    if resident is None:
+        resident = type(cls.__name__, (cls,), {
+            '__module__': cls.__module__, '__slots__': (),
+            'get_value': _host_get_value, 'set_value': _device_set_value})
+        _RESIDENT_CLASSES[resident] = cls
+    var.__class__ = resident
 
 
 def _static_minibatch(value):
