@@ -144,7 +144,12 @@ def apply_flags(flags):
         pytensor.config.floatX = flags['floatX']
 
 
-# The settings of this process, read once.
+# The settings of this process, read once; theano_compat raises the
+# error, if any, when it is imported.
 import os as _os  # noqa: E402
 
-FLAGS = parse_theano_flags(_os.environ.get('THEANO_FLAGS', ''))
+try:
+    FLAGS = parse_theano_flags(_os.environ.get('THEANO_FLAGS', ''))
+    FLAGS_ERROR = None
+except TheanoFlagsError as _error:
+    FLAGS, FLAGS_ERROR = None, _error
