@@ -72,7 +72,7 @@ def small_run(small_mnist, tmp_path_factory):
 # Variables that choose threads or settings: a child process gets none of
 # this process's, only those a test gives it.
 SETTINGS = ('THEANO_FLAGS', 'PYTENSOR_FLAGS', 'OPENBLAS_NUM_THREADS',
-            'OMP_NUM_THREADS')
+            'OMP_NUM_THREADS', 'DEEP_LEARNING_TUTORIALS_DATA')
 
 
 def child_environment(**env):
