@@ -28,7 +28,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
@@ -249,11 +248,38 @@ def describe_failure(err):
     return '%s: %s' % (type(err).__name__, err)
 
 
+def temporary_beside(path):
+    """Create a temporary file next to ``path``, to be renamed over it.
+
+    It gets the permissions a plain ``open(path, 'w')`` would give
+    ``path``: those of the file it replaces, else 0666 less the umask
+    (``tempfile.mkstemp`` would give 0600, and a model or plot shared
+    with others could not be read).
+
+    :rtype: pair (file descriptor open for writing, temporary path)
+    """
+    import secrets
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None  # a new file: the umask decides, as for open()
+    while True:
+        tmp = os.path.join(folder, '.%s.%s.part' % (os.path.basename(path),
+                                                   secrets.token_hex(4)))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o666 if mode is None else 0o600)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.fchmod(fd, mode)
+        return fd, tmp
+
+
 def download_one(url, path, sha256, progress, timeout):
     """Stream ``url`` into ``path`` through a checked temporary file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                               suffix='.part', dir=folder)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, 'wb') as out, \
                 urllib.request.urlopen(url, timeout=timeout) as response:
@@ -593,11 +619,11 @@ def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` so that a crash never leaves half a file.
 
     The bytes go to a temporary file in the same folder, are flushed to
-    disk, then renamed over ``path`` in one step.
+    disk, then renamed over ``path`` in one step.  The file gets the
+    permissions ``open(path, 'w')`` would give it (see
+    :func:`temporary_beside`).
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                               suffix='.part', dir=folder)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)

@@ -528,3 +528,13 @@ def test_killed_write_keeps_the_previous_model(tmp_path):
     assert leftovers[0].startswith('.best_model.pkl.')
     assert leftovers[0].endswith('.part')
     assert leftovers[1:] == ['best_model.pkl']
+
+
+def test_a_replaced_model_keeps_its_permissions(tmp_path):
+    # as open(path, 'w') keeps those of the file it truncates
+    path = str(tmp_path / 'best_model.pkl')
+    mnist_data.save_params(path, W=numpy.ones((2, 2)), b=numpy.ones(2))
+    os.chmod(path, 0o640)
+    mnist_data.save_params(path, W=numpy.zeros((2, 2)), b=numpy.zeros(2))
+    assert oct(os.stat(path).st_mode & 0o7777) == '0o640'
+    assert not mnist_data.load_params(path)['W'].any()
