@@ -209,31 +209,41 @@ def _is_jax_array(value):
     return isinstance(value, jax.Array)
 
 
-class _DeviceResident(object):
-    """What a shared variable whose value lives on the device adds."""
+def _resident_class(cls):
+    """``cls`` with what a shared variable whose value lives on the device
+    adds: ``get_value`` copies to the host, ``set_value`` to the device.
+
+    The subclass derives from ``cls`` alone: Python refuses to swap an
+    object's class for one with a second base (a mixin) when the first
+    is a PyTensor variable (``__class__ assignment: object layout
+    differs``), so the methods call ``cls``'s explicitly.
+    """
 
     def get_value(self, borrow=False, return_internal_type=False):
-        value = super().get_value(borrow=True, return_internal_type=True)
+        value = cls.get_value(self, borrow=True, return_internal_type=True)
         if return_internal_type or not _is_jax_array(value):
-            return super().get_value(borrow, return_internal_type)
+            return cls.get_value(self, borrow, return_internal_type)
         return numpy.array(value)  # a host copy, the user's to write into
 
     def set_value(self, new_value, borrow=False):
-        super().set_value(new_value, borrow)
+        cls.set_value(self, new_value, borrow)
         values_to_device([self])
+
+    return type(cls.__name__, (cls,), {
+        '__module__': cls.__module__, '_device_resident': True,
+        'get_value': get_value, 'set_value': set_value})
 
 
 _RESIDENT_CLASSES = {}
 
 
 def _make_device_resident(var):
-    """Give ``var`` the behaviour of :class:`_DeviceResident` (once)."""
+    """Give ``var`` the behaviour of :func:`_resident_class` (once)."""
     cls = type(var)
-    if issubclass(cls, _DeviceResident):
+    if getattr(cls, '_device_resident', False):
         return
     if cls not in _RESIDENT_CLASSES:
-        _RESIDENT_CLASSES[cls] = type(cls.__name__, (_DeviceResident, cls),
-                                      {'__module__': cls.__module__})
+        _RESIDENT_CLASSES[cls] = _resident_class(cls)
     var.__class__ = _RESIDENT_CLASSES[cls]
 
 
