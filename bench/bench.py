@@ -139,10 +139,10 @@ def build_project(sets, dtype):
             train_model(minibatch_index)
         return numpy.mean([validate_model(i) for i in range(n_valid_batches)])
 
-    import pytensor_fused
+    from theano_compat.engine.fused import FusedSoftmaxRegression
     fused = [node.op.threads for node in train_model.maker.fgraph.apply_nodes
-             if isinstance(node.op, pytensor_fused.FusedSoftmaxRegression)]
-    if fused:  # the tutorial's cost runs as pytensor_fused's loop
+             if isinstance(node.op, FusedSoftmaxRegression)]
+    if fused:  # the tutorial's cost runs as the fused loop
         return epoch, '%d (fused loop)' % fused[0]
     return epoch, '%d (OpenBLAS)' % project_blas_threads()
 
@@ -389,8 +389,8 @@ def run_script(dtype, compile_dir, n_epochs=None):
     # OpenBLAS would count this benchmark's own minutes of work as a busy
     # core.  (The fused loop takes OMP_NUM_THREADS, else the cores.)
     env.setdefault('OPENBLAS_NUM_THREADS', str(project_blas_threads()))
-    import pytensor_fused
-    env.setdefault('OMP_NUM_THREADS', str(pytensor_fused.fused_threads()))
+    from theano_compat.engine.threads import fused_threads
+    env.setdefault('OMP_NUM_THREADS', str(fused_threads()))
     if compile_dir is not None:
         env['NUMBA_CACHE_DIR'] = compile_dir
         env['PYTENSOR_FLAGS'] = ','.join(

@@ -1,13 +1,18 @@
 """Per-call times of the fused loop, against PyTensor's own graph.
 
 The measurements behind bench/README.md's tables on the fused loop
-(``code/pytensor_fused.py``), each in one process, the two sides taking
-turns (this machine's speed moves by 10-20% from minute to minute):
+(``code/theano_compat/engine/fused.py``), each in one process, the two
+sides taking turns (this machine's speed moves by 10-20% from minute to
+minute):
 
 ``calls``   the tutorial's training and validation functions on the real
-            data, compiled with the fused loop (``FAST_CVM``) and without
-            (``FAST_CVM_UNFUSED``, the C backend as it was before);
+            data, compiled with the fused loop (FAST_RUN) and without (the
+            same mode with ``optimizer_excluding=fused_softmax_regression``);
             ``--busy`` keeps one core busy with another process meanwhile.
+``idle``    the CPU time the process uses per second of wall time while it
+            calls the validation function every 20 ms (``--every``) and
+            sleeps in between, as a user's loop doing other work would: the
+            loop's threads must rest between calls.
 ``mlp``     a multilayer perceptron (hidden layer of 500, minibatches of 20):
             training by OpenBLAS, validation by the fused loop or not.
 ``phases``  variants of the C++ loop with one phase left out (the scores,
@@ -62,12 +67,18 @@ def take_turns(turns, rounds=ROUNDS, pause=0.3):
     return {name: median(t) for name, t in times.items()}
 
 
+def modes():
+    """(label, mode): the C backend with the fused loop, and without."""
+    from theano_compat.engine import cvm
+    return [('fused', cvm.fast_cvm()),
+            ('unfused', cvm.fast_cvm(('fused_softmax_regression',)))]
+
+
 def tutorial_functions(mode, sets, dtype):
     """The tutorial's train and validate functions, compiled with ``mode``."""
     import numpy
     import pytensor
-    import pytensor_cvm
-    from theano_compat import T
+    from theano_compat import theano, T
     import logistic_sgd
 
     pytensor.config.floatX = dtype  # the model's W and b, as THEANO_FLAGS
@@ -79,18 +90,16 @@ def tutorial_functions(mode, sets, dtype):
     classifier = logistic_sgd.LogisticRegression(x, 28 * 28, 10)
     cost = classifier.negative_log_likelihood(y)
     g_W, g_b = T.grad(cost, classifier.W), T.grad(cost, classifier.b)
-    train = pytensor.function(
+    train = theano.function(
         [index], cost, mode=mode,
         updates=[(classifier.W, classifier.W - 0.13 * g_W),
                  (classifier.b, classifier.b - 0.13 * g_b)],
         givens={x: train_x[index * BATCH:(index + 1) * BATCH],
                 y: train_y[index * BATCH:(index + 1) * BATCH]})
-    validate = pytensor.function(
+    validate = theano.function(
         [index], classifier.errors(y), mode=mode,
         givens={x: valid_x[index * BATCH:(index + 1) * BATCH],
                 y: valid_y[index * BATCH:(index + 1) * BATCH]})
-    for fn in (train, validate):
-        pytensor_cvm.take_indices_fast(fn)
     return train, validate
 
 
@@ -101,15 +110,13 @@ def load_sets():
 
 
 def calls(args):
-    import pytensor_cvm
     sets = load_sets()
     busy = None
     if args.busy:
         busy = subprocess.Popen([sys.executable, '-c', 'while True: pass'])
     try:
         turns = {}
-        for label, mode in (('fused', pytensor_cvm.FAST_CVM),
-                            ('unfused', pytensor_cvm.FAST_CVM_UNFUSED)):
+        for label, mode in modes():
             train, validate = tutorial_functions(mode, sets, args.dtype)
             turns[label] = {  # an epoch
                 label + ' train': (train, [(i,) for i in range(83)]),
@@ -121,19 +128,39 @@ def calls(args):
             busy.kill()
 
 
+def idle(args):
+    """CPU seconds per wall second, calling validate every ``--every``."""
+    sets = load_sets()
+    train, validate = tutorial_functions(modes()[0][1], sets, args.dtype)
+    for i in range(83):  # a training epoch first, as in the tutorial
+        train(i)
+    print('calling the validation function every %.0f ms for %.0f s:'
+          % (args.every * 1e3, args.seconds))
+    for label in ('fused loop, 1 call', 'fused loop, an epoch (16 calls)'):
+        batches = range(1) if '1 call' in label else range(16)
+        cpu, wall = os.times(), time.perf_counter()
+        end = wall + args.seconds
+        while time.perf_counter() < end:
+            for i in batches:
+                validate(i)
+            time.sleep(args.every)
+        spent = os.times()
+        seconds = time.perf_counter() - wall
+        used = (spent.user - cpu.user) + (spent.system - cpu.system)
+        print('  %-32s %.2f CPU s per wall s' % (label, used / seconds))
+
+
 def mlp(args):
     import numpy
     import pytensor
-    import pytensor_cvm
-    from theano_compat import T
+    from theano_compat import theano, T
     import logistic_sgd
     (train_x, train_y), (valid_x, valid_y) = load_sets()[:2]
     pytensor.config.floatX = args.dtype  # the model's W and b
     rng = numpy.random.default_rng(1)
     batch = 20
     turns = {}
-    for label, mode in (('fused', pytensor_cvm.FAST_CVM),
-                        ('unfused', pytensor_cvm.FAST_CVM_UNFUSED)):
+    for label, mode in modes():
         data = [pytensor.shared(numpy.asarray(a, dtype=args.dtype))
                 for a in (train_x, train_y, valid_x, valid_y)]
         index, x, y = T.lscalar(), T.matrix('x', dtype=args.dtype), T.ivector()
@@ -152,10 +179,10 @@ def mlp(args):
             return {x: data_x[index * batch:(index + 1) * batch],
                     y: T.cast(data_y[index * batch:(index + 1) * batch],
                               'int32')}
-        train = pytensor.function([index], cost, updates=updates, mode=mode,
-                                  givens=rows(data[0], data[1]))
-        validate = pytensor.function([index], top.errors(y), mode=mode,
-                                     givens=rows(data[2], data[3]))
+        train = theano.function([index], cost, updates=updates, mode=mode,
+                                givens=rows(data[0], data[1]))
+        validate = theano.function([index], top.errors(y), mode=mode,
+                                   givens=rows(data[2], data[3]))
         turns[label] = {label + ' train': (train, [(i,) for i in range(500)]),
                         label + ' validate': (validate,
                                               [(i,) for i in range(100)])}
@@ -182,8 +209,8 @@ def phases(args):
     import numpy
     import pytensor
     import pytensor.tensor as pt
-    import pytensor_cvm
-    import pytensor_fused
+    from theano_compat.engine import cvm, fused
+    from theano_compat.engine.threads import fused_threads
 
     rng = numpy.random.default_rng(0)
     X = rng.random((50000, 784)).astype(args.dtype)
@@ -193,22 +220,23 @@ def phases(args):
     x, W_, b_ = (pt.matrix(dtype=args.dtype), pt.matrix(dtype=args.dtype),
                  pt.vector(dtype=args.dtype))
     y = pt.ivector()
-    threads = pytensor_fused.fused_threads()
-    variants = [('whole loop', pytensor_fused._KERNEL)]
+    threads = fused_threads()
+    source = fused.kernel_source()
+    variants = [('whole loop', source)]
     for name, old, new in PHASES:
-        if old not in pytensor_fused._KERNEL:
+        if old not in source:
             sys.exit('the C++ loop changed: update PHASES (%s)' % name)
-        variants.append((name, pytensor_fused._KERNEL.replace(old, new, 1)))
+        variants.append((name, source.replace(old, new, 1)))
     turns = {}
     for name, kernel in variants:
         version = hashlib.sha256(kernel.encode()).hexdigest()
         # The cache finds a module by the op's version, not by its source.
-        op = type('Variant', (pytensor_fused.FusedSoftmaxRegression,), {
+        op = type('Variant', (fused.FusedSoftmaxRegression,), {
             'c_support_code': lambda self, k=kernel, **kw: k,
             'c_code_cache_version': lambda self, v=version: ('bench', v)})
         fn = pytensor.function([x, W_, b_, y],
                                op('grad', threads)(x, W_, b_, y)[1:],
-                               mode=pytensor_cvm.FAST_CVM)
+                               mode=cvm.fast_cvm())
         fn.trust_input = True
         turns[name] = {name: (fn, [(X[i * BATCH:(i + 1) * BATCH], W, b,
                                     Y[i * BATCH:(i + 1) * BATCH])
@@ -221,17 +249,22 @@ def phases(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('what', choices=['calls', 'mlp', 'phases'])
+    parser.add_argument('what', choices=['calls', 'idle', 'mlp', 'phases'])
     parser.add_argument('--threads', type=int,
                         help='threads of the fused loop (OMP_NUM_THREADS)')
     parser.add_argument('--dtype', default='float32',
                         choices=['float32', 'float64'])
     parser.add_argument('--busy', action='store_true',
                         help='calls: keep a core busy meanwhile')
+    parser.add_argument('--every', type=float, default=0.02,
+                        help='idle: seconds between calls (default 0.02)')
+    parser.add_argument('--seconds', type=float, default=10.,
+                        help='idle: how long each measure lasts (default 10)')
     args = parser.parse_args(argv)
     if args.threads:
         os.environ['OMP_NUM_THREADS'] = str(args.threads)
-    {'calls': calls, 'mlp': mlp, 'phases': phases}[args.what](args)
+    {'calls': calls, 'idle': idle, 'mlp': mlp,
+     'phases': phases}[args.what](args)
 
 
 if __name__ == '__main__':

@@ -33,7 +33,8 @@ import scipy.optimize
 
 from theano_compat import theano, T, backend_description
 from logistic_sgd import (LogisticRegression, SettingError, check_batch_size,
-                          keyword_defaults, load_data, positive_int)
+                          load_data)
+from logistic_sgd_cli import keyword_defaults, positive_int
 import mnist_data
 
 

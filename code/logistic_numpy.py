@@ -45,7 +45,10 @@ def sgd_optimization(datasets, learning_rate=0.13, n_epochs=1000,
 
     :param datasets: three (x, y) pairs of arrays: train, valid, test
     :rtype: dict with ``best_validation_loss``, ``test_score``, ``epochs``,
-        and the final ``W`` and ``b``
+        ``history`` (a tuple ``(epoch, validation error, test error of the
+        best model so far)`` for each validation check, as
+        ``logistic_sgd.sgd_optimization_mnist`` records it), and the final
+        ``W`` and ``b``
     """
     (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = [
         (numpy.asarray(x, dtype=dtype), numpy.asarray(y, dtype='int32'))
@@ -68,6 +71,7 @@ def sgd_optimization(datasets, learning_rate=0.13, n_epochs=1000,
     validation_frequency = min(n_train_batches, patience // 2)
     best_validation_loss, test_score = numpy.inf, 0.
     epoch, done_looping = 0, False
+    history = []
     while epoch < n_epochs and not done_looping:
         epoch += 1
         for minibatch_index, (x, y) in enumerate(train):
@@ -85,9 +89,11 @@ def sgd_optimization(datasets, learning_rate=0.13, n_epochs=1000,
                     best_validation_loss = this_validation_loss
                     test_score = numpy.mean(
                         [error_rate(W, b, tx, ty) for tx, ty in test])
+                history.append((epoch, float(this_validation_loss),
+                                float(test_score)))
             if patience <= iter:
                 done_looping = True
                 break
     return {'best_validation_loss': float(best_validation_loss),
             'test_score': float(test_score), 'epochs': epoch,
-            'W': W, 'b': b}
+            'history': history, 'W': W, 'b': b}

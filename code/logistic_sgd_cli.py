@@ -71,7 +71,7 @@ def import_tutorial():
     try:
         return importlib.import_module('logistic_sgd')
     except (ValueError, RuntimeError) as error:
-        if type(error).__module__.startswith('theano_compat.'):
+        if type(error).__module__.split('.')[0] == 'theano_compat':
             print('error: %s' % error, file=sys.stderr)
             raise SystemExit(2)
         raise

@@ -9,8 +9,10 @@ the tutorial stays short.  The rules it keeps:
   place: an interrupted or wrong download never leaves a file behind;
 * every pickle (data or saved model) is read through :class:`SafeUnpickler`,
   which only builds NumPy arrays, so no file can make loading run code;
-* the copy in the repository's ``data/`` folder must also match its known
-  SHA-256.  A file at a path of the user's choosing is not held to the
+* a bare name such as ``mnist.pkl.gz`` lives in the data folder
+  (:func:`data_dir`): the repository's ``data/`` in a checkout, else a
+  per-user cache folder, wherever the modules are installed;
+* the copy in the data folder must also match its known SHA-256.  A file at a path of the user's choosing is not held to the
   checksum (it may be the user's own, legitimately different file); the
   safe unpickler and the checks of :func:`validate_sets` are what stand
   between it and the tutorial;
@@ -26,7 +28,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
@@ -72,9 +73,33 @@ IDX_NAME = re.compile(r'^(train|t10k)-(images-idx3|labels-idx1)-ubyte(\.gz)?$')
 # The tutorial's split keeps the last 10000 training images for validation.
 VALID_ROWS = 10000
 
-# The repository's data/ folder, next to code/.
-DATA_DIR = os.path.normpath(
+# The repository's data/ folder, next to code/ (absent where the modules
+# are installed from a wheel).
+REPO_DATA_DIR = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data'))
+# The variable that names the data folder, and the cache folder's name.
+DATA_DIR_VARIABLE = 'DEEP_LEARNING_TUTORIALS_DATA'
+CACHE_NAME = 'deep-learning-tutorials'
+
+
+def data_dir(environ=os.environ):
+    """The folder where bare data names (``'mnist.pkl.gz'``) live.
+
+    ``$DEEP_LEARNING_TUTORIALS_DATA`` when set; else the repository's
+    ``data/`` folder when the modules run from a checkout; else, for an
+    installed copy, a per-user cache folder, as Keras and torchvision keep
+    their data sets: ``$XDG_CACHE_HOME/deep-learning-tutorials``, by
+    default ``~/.cache/deep-learning-tutorials`` (made when first needed).
+
+    :rtype: str
+    """
+    if environ.get(DATA_DIR_VARIABLE):
+        return os.path.abspath(os.path.expanduser(environ[DATA_DIR_VARIABLE]))
+    if os.path.isdir(REPO_DATA_DIR):
+        return REPO_DATA_DIR
+    cache = environ.get('XDG_CACHE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.cache')
+    return os.path.join(cache, CACHE_NAME)
 
 
 class DataError(Exception):
@@ -89,8 +114,9 @@ def resolve_dataset_path(dataset):
     """Where ``dataset`` lives on disk.
 
     A bare name (``'mnist.pkl.gz'``) that is not in the current folder
-    means the repository's ``data/`` folder, wherever the script runs from;
-    a path with a folder in it is used as given, after expanding ``~``.
+    means the data folder (:func:`data_dir`), wherever the script runs
+    from; a path with a folder in it is used as given, after expanding
+    ``~``.
 
     :type dataset: str
     :param dataset: a file name, a path to a file, or a folder of IDX files
@@ -99,7 +125,7 @@ def resolve_dataset_path(dataset):
     dataset = os.path.expanduser(dataset)
     folder, _ = os.path.split(dataset)
     if folder == '' and not os.path.exists(dataset):
-        return os.path.join(DATA_DIR, dataset)
+        return os.path.join(data_dir(), dataset)
     return dataset
 
 
@@ -115,13 +141,13 @@ def sha256_of(path):
 def bundled_sha256(path):
     """The SHA-256 ``path`` must have, or None if it is free to differ.
 
-    Only the repository's own copies (a known name inside ``data/``) are
-    pinned; see the module's docstring for why.
+    Only the data folder's copies (a known name inside :func:`data_dir`)
+    are pinned; see the module's docstring for why.
     """
     name = os.path.basename(path)
     if name not in KNOWN_SHA256:
         return None
-    bundled = os.path.join(DATA_DIR, name)
+    bundled = os.path.join(data_dir(), name)
     if os.path.realpath(path) != os.path.realpath(bundled):
         return None
     return KNOWN_SHA256[name]
@@ -151,6 +177,15 @@ def fetch_if_missing(path, urls=None, sha256=None, quiet=False,
     name = os.path.basename(path)
     if os.path.exists(path) or (urls is None and name not in KNOWN_URLS):
         return path
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder == data_dir() and not os.path.isdir(folder):
+        try:  # the cache folder, made when first needed
+            os.makedirs(folder, exist_ok=True)
+        except OSError as err:
+            raise DataError(
+                'cannot create the data folder %s (%s); set %s to a folder '
+                'you can write to' % (folder, err.strerror or err,
+                                      DATA_DIR_VARIABLE)) from None
     if urls is None:
         urls = KNOWN_URLS[name]
     if sha256 is None:
@@ -213,11 +248,38 @@ def describe_failure(err):
     return '%s: %s' % (type(err).__name__, err)
 
 
+def temporary_beside(path):
+    """Create a temporary file next to ``path``, to be renamed over it.
+
+    It gets the permissions a plain ``open(path, 'w')`` would give
+    ``path``: those of the file it replaces, else 0666 less the umask
+    (``tempfile.mkstemp`` would give 0600, and a model or plot shared
+    with others could not be read).
+
+    :rtype: pair (file descriptor open for writing, temporary path)
+    """
+    import secrets
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None  # a new file: the umask decides, as for open()
+    while True:
+        tmp = os.path.join(folder, '.%s.%s.part' % (os.path.basename(path),
+                                                   secrets.token_hex(4)))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o666 if mode is None else 0o600)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.fchmod(fd, mode)
+        return fd, tmp
+
+
 def download_one(url, path, sha256, progress, timeout):
     """Stream ``url`` into ``path`` through a checked temporary file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                               suffix='.part', dir=folder)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, 'wb') as out, \
                 urllib.request.urlopen(url, timeout=timeout) as response:
@@ -557,11 +619,11 @@ def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` so that a crash never leaves half a file.
 
     The bytes go to a temporary file in the same folder, are flushed to
-    disk, then renamed over ``path`` in one step.
+    disk, then renamed over ``path`` in one step.  The file gets the
+    permissions ``open(path, 'w')`` would give it (see
+    :func:`temporary_beside`).
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                               suffix='.part', dir=folder)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)

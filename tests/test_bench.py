@@ -91,30 +91,26 @@ def test_fused_calls_variants_still_find_their_code():
     # Each variant of bench/fused_calls.py leaves one phase out of the
     # C++ loop by replacing a piece of its text, which must still be there.
     import fused_calls
-    import pytensor_fused
+    from theano_compat.engine import fused
     for name, old, new in fused_calls.PHASES:
-        assert pytensor_fused._KERNEL.count(old) == 1, name
+        assert fused.kernel_source().count(old) == 1, name
         assert new != old
 
 
 def test_fused_calls_compares_with_the_graph_without_the_loop(small_sets):
     import fused_calls
     import pytensor
-    import pytensor_cvm
-    import pytensor_fused
+    from theano_compat.engine.fused import FusedSoftmaxRegression
     dtype = pytensor.config.floatX  # the function sets it: leave it as is
 
     def fused(fn):
         return [n.op.task for n in fn.maker.fgraph.apply_nodes
-                if isinstance(n.op, pytensor_fused.FusedSoftmaxRegression)]
-    fused_pair = fused_calls.tutorial_functions(pytensor_cvm.FAST_CVM,
-                                                small_sets, dtype)
-    unfused_pair = fused_calls.tutorial_functions(
-        pytensor_cvm.FAST_CVM_UNFUSED, small_sets, dtype)
+                if isinstance(n.op, FusedSoftmaxRegression)]
+    (_, with_loop), (_, without) = fused_calls.modes()
+    fused_pair = fused_calls.tutorial_functions(with_loop, small_sets, dtype)
+    unfused_pair = fused_calls.tutorial_functions(without, small_sets, dtype)
     assert [fused(fn) for fn in fused_pair] == [['grad'], ['errors']]
     assert [fused(fn) for fn in unfused_pair] == [[], []]
-    for fn in fused_pair + unfused_pair:
-        assert type(fn).__name__ == '_IndexFunction'
     # Zero weights: every score ties and class 0 wins; the cost is log 10.
     labels = small_sets[1][1][:600]
     for train, validate in (fused_pair, unfused_pair):

@@ -1,5 +1,7 @@
 """The command line of logistic_sgd.py: options, predict, --dry-run, Ctrl-C.
 
+(``code/logistic_sgd_cli.py``; ``python code/logistic_sgd.py`` runs it.)
+
 Most tests call ``main`` in this process on the small slice of MNIST; the
 dry run on the bundled data and the Ctrl-C test run the script as a user
 would, in a subprocess.
@@ -16,8 +18,9 @@ import numpy
 import pytest
 
 import logistic_sgd
+import logistic_sgd_cli as cli
 import mnist_data
-from conftest import CODE, SMALL_RUN
+from conftest import CODE, ROOT, SMALL_RUN, child_environment
 
 SCRIPT = os.path.join(CODE, 'logistic_sgd.py')
 
@@ -38,22 +41,30 @@ def no_compiling(monkeypatch):
 
 # --- defaults ---
 
-def test_parser_defaults_are_the_function_defaults():
-    train = logistic_sgd.keyword_defaults(logistic_sgd.sgd_optimization_mnist)
-    assert train['learning_rate'] == 0.13 and train['n_epochs'] == 1000
-    assert train['batch_size'] == 600 and train['dataset'] == 'mnist.pkl.gz'
-    args = logistic_sgd.build_parser().parse_args([])
-    assert (args.learning_rate, args.n_epochs, args.batch_size, args.dataset,
-            args.model) == (train['learning_rate'], train['n_epochs'],
-                            train['batch_size'], train['dataset'],
-                            train['model_path'])
+# The tutorial's settings, as its page gives them (and README's table).
+TUTORIAL = {'learning_rate': 0.13, 'n_epochs': 1000, 'batch_size': 600,
+            'dataset': 'mnist.pkl.gz', 'model_path': 'best_model.pkl'}
+
+
+def test_parser_defaults_are_the_tutorials():
+    args = cli.build_parser().parse_args([])
+    assert {'learning_rate': args.learning_rate, 'n_epochs': args.n_epochs,
+            'batch_size': args.batch_size, 'dataset': args.dataset,
+            'model_path': args.model} == TUTORIAL
     assert (args.plot, args.quiet, args.dry_run, args.command) == (
         None, False, False, None)
-    test = logistic_sgd.keyword_defaults(logistic_sgd.predict)
-    args = logistic_sgd.build_parser().parse_args(['predict'])
+    args = cli.build_parser().parse_args(['predict'])
     assert (args.model, args.dataset, args.n) == (
-        test['model_path'], test['dataset'], test['n']) == (
         'best_model.pkl', 'mnist.pkl.gz', 10)
+
+
+def test_readme_documents_the_defaults():
+    readme = open(os.path.join(ROOT, 'README.md')).read()
+    for option, value in (('--learning-rate RATE', '0.13'),
+                          ('--n-epochs N', '1000'), ('--batch-size B', '600'),
+                          ('--dataset FILE', '`mnist.pkl.gz`'),
+                          ('--model FILE', '`best_model.pkl`')):
+        assert '| `%s` | %s |' % (option, value) in readme
 
 
 def test_bare_command_is_a_call_with_the_tutorial_defaults(monkeypatch):
@@ -66,7 +77,7 @@ def test_bare_command_is_a_call_with_the_tutorial_defaults(monkeypatch):
         return {}
 
     monkeypatch.setattr(logistic_sgd, 'sgd_optimization_mnist', record)
-    assert logistic_sgd.main([]) == 0
+    assert cli.main([]) == 0
     (kwargs,) = calls
     history = kwargs.pop('history')
     assert history == []
@@ -75,7 +86,7 @@ def test_bare_command_is_a_call_with_the_tutorial_defaults(monkeypatch):
                       'model_path': 'best_model.pkl', 'verbose': True,
                       'max_train_batches': None}
     # ... which are the values a call without arguments gets.
-    defaults = logistic_sgd.keyword_defaults(real)
+    defaults = cli.keyword_defaults(real)
     assert all(defaults[name] == value for name, value in kwargs.items())
 
 
@@ -83,7 +94,7 @@ def test_options_reach_the_training_and_print_the_tutorial_lines(
         small_mnist, small_run, tmp_path, capsys):
     _, tutorial_out, _ = small_run
     model = str(tmp_path / 'model.pkl')
-    status = logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    status = cli.main(['--dataset', small_mnist, '--batch-size',
                                 str(SMALL_RUN['batch_size']),
                                 '--learning-rate',
                                 str(SMALL_RUN['learning_rate']),
@@ -116,7 +127,7 @@ def test_history_records_each_check(small_run):
 
 
 def test_quiet_leaves_out_the_check_lines(small_mnist, tmp_path, capsys):
-    status = logistic_sgd.main(['--quiet', '--dataset', small_mnist,
+    status = cli.main(['--quiet', '--dataset', small_mnist,
                                 '--batch-size', '20', '--n-epochs', '2',
                                 '--model', str(tmp_path / 'm.pkl')])
     assert status == 0
@@ -131,7 +142,7 @@ def test_quiet_leaves_out_the_check_lines(small_mnist, tmp_path, capsys):
 
 def test_dry_run_on_the_small_slice(small_mnist, tmp_path, capsys):
     model = str(tmp_path / 'm.pkl')
-    assert logistic_sgd.main(['--dry-run', '--dataset', small_mnist,
+    assert cli.main(['--dry-run', '--dataset', small_mnist,
                               '--model', model]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == '... loading data'
@@ -190,7 +201,7 @@ def test_bad_values_are_refused_by_the_parser(argv, message, monkeypatch,
                                               capsys):
     no_compiling(monkeypatch)
     with pytest.raises(SystemExit) as info:
-        logistic_sgd.main(argv)
+        cli.main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert 'usage:' in err and message in err
@@ -204,7 +215,7 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
     no_compiling(monkeypatch)
     model = tmp_path / 'm.pkl'
     with pytest.raises(SystemExit) as info:
-        logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+        cli.main(['--dataset', small_mnist, '--batch-size',
                            str(batch_size), '--model', str(model)])
     assert info.value.code == 2
     err = capsys.readouterr().err
@@ -214,10 +225,31 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
     assert not model.exists()
 
 
+@pytest.mark.parametrize('flags, message', [
+    ('device=tpu9', "error: THEANO_FLAGS: device='tpu9' is not supported; "
+                    "use one of: cpu, cuda, cuda0, gpu, gpu0 (any GPU "
+                    "number)"),
+    ('floatX=float16', "error: THEANO_FLAGS: floatX='float16' is not "
+                       "supported; use one of: float64, float32"),
+    ('mode=NOPE', "error: THEANO_FLAGS: mode='NOPE' is not supported; use "
+                  "one of: FAST_RUN, CVM, FAST_COMPILE, JAX, NUMBA, C, "
+                  "PYTORCH"),
+    ('speed=max', "error: THEANO_FLAGS: unknown flag 'speed'; this port "
+                  "understands floatX, device, mode, optimizer_excluding "
+                  "(other PyTensor settings go in PYTENSOR_FLAGS)"),
+])
+def test_bad_theano_flags_are_one_clear_line(flags, message, tmp_path):
+    run = run_script(['--dry-run'], cwd=tmp_path,
+                     env=child_environment(THEANO_FLAGS=flags))
+    assert run.returncode == 2
+    assert run.stderr == message + '\n'
+    assert run.stdout == ''
+
+
 def test_missing_data_file_is_one_clear_line(tmp_path, capsys):
     # (a name without download mirrors, so nothing is fetched)
     missing = str(tmp_path / 'nowhere' / 'digits.pkl.gz')
-    assert logistic_sgd.main(['--dataset', missing]) == 2
+    assert cli.main(['--dataset', missing]) == 2
     assert capsys.readouterr().err == 'error: %s does not exist\n' % missing
 
 
@@ -226,7 +258,7 @@ def test_missing_data_file_is_one_clear_line(tmp_path, capsys):
 def test_predict_prints_predictions_labels_and_accuracy(
         small_run, small_mnist, small_sets, capsys):
     _, _, model = small_run
-    status = logistic_sgd.main(['predict', '--model', model, '--n', '12',
+    status = cli.main(['predict', '--model', model, '--n', '12',
                                 '--dataset', small_mnist])
     assert status == 0
     params = mnist_data.load_params(model)
@@ -248,7 +280,7 @@ def test_predict_more_than_the_test_set_is_refused(small_run, small_mnist,
     _, _, model = small_run
     no_compiling(monkeypatch)
     with pytest.raises(SystemExit) as info:
-        logistic_sgd.main(['predict', '--model', model, '--n', '1001',
+        cli.main(['predict', '--model', model, '--n', '1001',
                            '--dataset', small_mnist])
     assert info.value.code == 2
     assert ('error: cannot predict 1001 examples: the test set has 1000; ask '
@@ -257,7 +289,7 @@ def test_predict_more_than_the_test_set_is_refused(small_run, small_mnist,
 
 def test_predict_without_a_model_says_how_to_get_one(tmp_path, capsys):
     model = str(tmp_path / 'none.pkl')
-    assert logistic_sgd.main(['predict', '--model', model]) == 2
+    assert cli.main(['predict', '--model', model]) == 2
     err = capsys.readouterr().err
     assert err.startswith('error: no saved model at %s' % model)
     assert 'python code/logistic_sgd.py' in err
@@ -286,9 +318,9 @@ def test_ctrl_c_keeps_the_best_model_so_far(small_mnist, tmp_path,
                                             monkeypatch, capsys):
     saved = interrupt_at_save(monkeypatch, 3)
     model = str(tmp_path / 'best.pkl')
-    status = logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    status = cli.main(['--dataset', small_mnist, '--batch-size',
                                 '20', '--model', model])
-    assert status == logistic_sgd.EXIT_INTERRUPTED == 130
+    assert status == cli.EXIT_INTERRUPTED == 130
     captured = capsys.readouterr()
     assert captured.err == ('interrupted: the best model so far is saved in '
                             '%s\n' % model)
@@ -308,7 +340,7 @@ def test_ctrl_c_before_any_save_says_so(small_mnist, tmp_path, monkeypatch,
                                         capsys):
     interrupt_at_save(monkeypatch, 1)
     model = str(tmp_path / 'best.pkl')
-    status = logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    status = cli.main(['--dataset', small_mnist, '--batch-size',
                                 '20', '--model', model])
     assert status == 130
     assert capsys.readouterr().err == (
@@ -323,7 +355,7 @@ def test_ctrl_c_does_not_claim_an_older_file(small_mnist, tmp_path,
     interrupt_at_save(monkeypatch, 1)
     model = tmp_path / 'best.pkl'
     model.write_bytes(b'from an earlier run')
-    assert logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    assert cli.main(['--dataset', small_mnist, '--batch-size',
                               '20', '--model', str(model)]) == 130
     assert 'was not written' in capsys.readouterr().err
     assert model.read_bytes() == b'from an earlier run'

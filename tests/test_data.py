@@ -17,7 +17,7 @@ import numpy
 import pytest
 
 import mnist_data
-from conftest import CODE, ROOT, write_pickle_gz
+from conftest import CODE, ROOT, child_environment, run_python, write_pickle_gz
 
 DataError = mnist_data.DataError
 
@@ -35,9 +35,31 @@ def tiny_sets(n=4):
 
 def test_bare_name_means_the_repository_data_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(mnist_data.DATA_DIR_VARIABLE, raising=False)
     assert mnist_data.resolve_dataset_path('mnist.pkl.gz') == os.path.join(
         ROOT, 'data', 'mnist.pkl.gz')
-    assert mnist_data.DATA_DIR == os.path.join(ROOT, 'data')
+
+
+def test_the_data_folder_outside_a_checkout_is_a_user_cache(tmp_path):
+    home = str(tmp_path / 'home')
+    elsewhere = {'HOME': home}
+    # (REPO_DATA_DIR, environment) -> the data folder
+    cases = [
+        (str(tmp_path / 'none'), elsewhere,
+         os.path.join(home, '.cache', 'deep-learning-tutorials')),
+        (str(tmp_path / 'none'), dict(elsewhere, XDG_CACHE_HOME='/xdg'),
+         '/xdg/deep-learning-tutorials'),
+        (os.path.join(ROOT, 'data'), elsewhere, os.path.join(ROOT, 'data')),
+        (os.path.join(ROOT, 'data'),
+         dict(elsewhere, DEEP_LEARNING_TUTORIALS_DATA='~/mine'),
+         os.path.join(home, 'mine')),
+    ]
+    for repo_data, environ, expected in cases:
+        code = ('import os, mnist_data\n'
+                'mnist_data.REPO_DATA_DIR = %r\n'
+                'print(mnist_data.data_dir())' % repo_data)
+        run = run_python(code, **environ)
+        assert run.stdout.strip() == expected, environ
 
 
 def test_bare_name_present_in_the_current_folder_is_used(tmp_path,
@@ -64,7 +86,8 @@ def test_explicit_path_is_used_as_given(tmp_path, monkeypatch):
 
 
 def test_bare_name_resolves_from_another_folder_in_a_fresh_process(tmp_path):
-    env = dict(os.environ, PYTHONPATH=CODE)
+    env = child_environment()
+    env.pop(mnist_data.DATA_DIR_VARIABLE, None)
     out = subprocess.run(
         [sys.executable, '-c', 'import mnist_data; print(mnist_data.'
          'resolve_dataset_path("mnist.pkl.gz"))'],
@@ -237,7 +260,7 @@ def test_bundled_file_is_checked_against_its_checksum(tmp_path, monkeypatch):
     # A well-formed file that is not the tutorial's, put where the bundled
     # copy lives, is refused; the same file at a path of the user's own
     # choosing loads.
-    monkeypatch.setattr(mnist_data, 'DATA_DIR', str(tmp_path))
+    monkeypatch.setenv(mnist_data.DATA_DIR_VARIABLE, str(tmp_path))
     bundled = write_pickle_gz(tmp_path / 'mnist.pkl.gz', tiny_sets())
     with pytest.raises(DataError) as caught:
         mnist_data.load_mnist_arrays(mnist_data.resolve_dataset_path(
@@ -505,3 +528,13 @@ def test_killed_write_keeps_the_previous_model(tmp_path):
     assert leftovers[0].startswith('.best_model.pkl.')
     assert leftovers[0].endswith('.part')
     assert leftovers[1:] == ['best_model.pkl']
+
+
+def test_a_replaced_model_keeps_its_permissions(tmp_path):
+    # as open(path, 'w') keeps those of the file it truncates
+    path = str(tmp_path / 'best_model.pkl')
+    mnist_data.save_params(path, W=numpy.ones((2, 2)), b=numpy.ones(2))
+    os.chmod(path, 0o640)
+    mnist_data.save_params(path, W=numpy.zeros((2, 2)), b=numpy.zeros(2))
+    assert oct(os.stat(path).st_mode & 0o7777) == '0o640'
+    assert not mnist_data.load_params(path)['W'].any()

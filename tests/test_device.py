@@ -23,8 +23,10 @@ import pytest
 import logistic_sgd
 import theano_compat
 from theano_compat import theano, T
-from conftest import CODE, ROOT
-from test_training import SMALL_RUN
+from theano_compat.compile import function_module
+from theano_compat.engine import cvm, jax_device
+from theano_compat.engine.flags import default_mode, parse_theano_flags
+from conftest import CODE, ROOT, SMALL_RUN, compiled_ops
 
 
 def run_python(code, flags, extra_env=None):
@@ -53,8 +55,8 @@ def last_error_line(run):
                        "floatX='float16' is not supported; use one of: "
                        "float64, float32"),
     ('mode=NOPE', "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
-                  "mode='NOPE' is not supported; use one of: CVM, C, "
-                  "FAST_RUN, FAST_COMPILE, NUMBA, JAX, PYTORCH"),
+                  "mode='NOPE' is not supported; use one of: FAST_RUN, "
+                  "CVM, FAST_COMPILE, JAX, NUMBA, C, PYTORCH"),
     ('device=cuda,mode=FAST_RUN',
      "theano_compat.TheanoFlagsError: THEANO_FLAGS: device=cuda runs "
      "through PyTensor's JAX backend and cannot be combined with "
@@ -67,10 +69,10 @@ def test_bad_flags_fail_at_import_naming_flag_and_values(flags, message):
 
 def test_gpu_device_means_jax_mode():
     for device in ('cuda', 'cuda0', 'cuda1', 'gpu', 'gpu0'):
-        flags = theano_compat.parse_theano_flags('device=' + device)
-        assert theano_compat.default_mode(flags) == 'JAX'
-    flags = theano_compat.parse_theano_flags('device=cuda,mode=JAX')
-    assert theano_compat.default_mode(flags) == 'JAX'
+        flags = parse_theano_flags('device=' + device)
+        assert default_mode(flags) == 'JAX'
+    flags = parse_theano_flags('device=cuda,mode=JAX')
+    assert default_mode(flags) == 'JAX'
 
 
 HIDE_JAX = 'import sys; sys.modules["jax"] = None  # as if not installed\n'
@@ -130,7 +132,7 @@ def test_tutorial_minibatch_gets_static_shape_and_same_rows():
         for sliced in (data[index * bs:(index + 1) * bs],
                        data[bs * index:bs * (index + 1)]):
             assert sliced.type.shape[0] is None
-            static = theano_compat._static_minibatch(sliced)
+            static = jax_device._static_minibatch(sliced)
             assert static.type.shape == static_shape
             assert static.dtype == sliced.dtype
             # Same rows for every whole minibatch (103 rows: 5 of them).
@@ -149,7 +151,7 @@ def test_other_slices_are_left_alone():
                   data_x[index],                       # no slice
                   other[index * bs:(index + 1) * bs],  # not shared data
                   data_x[:1000][index * bs:(index + 1) * bs]):
-        assert theano_compat._static_minibatch(value) is value
+        assert jax_device._static_minibatch(value) is value
 
 
 # ---------------------------------------------------------------------------
@@ -187,10 +189,11 @@ def test_data_stay_on_the_device_between_calls(small_mnist):
     # on the device, which the function then reads in place.
     sets = logistic_sgd.load_data(small_mnist)
     train_model, shared = tutorial_train_function(sets, mode='JAX')
-    device = theano_compat.jax_device()
+    device = jax_device.jax_device()
+    train_model(0)  # the first call puts them on the device
     data_before = {name: storage_of(shared[name])
                    for name in ('train_x', 'train_y')}
-    for i in range(3):
+    for i in range(1, 4):
         train_model(i)
     for name, var in shared.items():
         value = storage_of(var)
@@ -202,21 +205,48 @@ def test_data_stay_on_the_device_between_calls(small_mnist):
     assert str(device) == 'cpu:0' or device.platform == 'cpu'
 
 
-def test_c_backend_functions_are_untouched(small_mnist):
+def test_c_backend_functions_keep_the_tutorials_slices(small_mnist):
+    # The static-minibatch form is for JAX only: in the C backend's mode,
+    # theano.function compiles what pytensor.function compiles from the
+    # same graph, the minibatch a slice of run-time length.
     sets = logistic_sgd.load_data(small_mnist)
-    assert theano_compat.MODE == 'CVM'
+    assert function_module.MODE == 'FAST_RUN'
     train_model, shared = tutorial_train_function(sets, mode=None)
     assert train_model.maker.linker.use_cloop
     for var in shared.values():
         assert type(storage_of(var)) is numpy.ndarray
-    # The very graph plain PyTensor compiles from the same code in the
-    # C backend's mode (the rewrites of the "device" section are not used).
-    plain, _ = tutorial_train_function(sets, mode=theano_compat.FAST_CVM,
+    plain, _ = tutorial_train_function(sets, mode=cvm.fast_cvm(),
                                        compile=pytensor.function)
-    printed = pytensor.printing.debugprint(train_model, file='str')
+    printed = pytensor.printing.debugprint(train_model.fn, file='str')
     assert printed == pytensor.printing.debugprint(plain, file='str')
-    # the minibatch is still the tutorial's slice, not the JAX form
     assert 'Subtensor{start:stop}' in printed
+    assert 'Reshape' not in printed
+
+
+def test_a_shared_variable_serves_jax_and_c_functions_alike():
+    # A JAX function keeps the values it reads and writes on the device;
+    # a C function of the same shared variables still runs, and
+    # get_value() gives NumPy arrays the user can write into.
+    data = theano.shared(numpy.arange(6.).reshape(3, 2), name='data')
+    w = theano.shared(numpy.ones(2), name='w')
+    step_jax = theano.function([], T.dot(data, w), mode='JAX',
+                               updates=[(w, w * 2)])
+    step_c = theano.function([], T.dot(data, w), updates=[(w, w + 1)])
+    numpy.testing.assert_array_equal(step_jax(), [1., 5., 9.])   # w = 1, 1
+    assert isinstance(storage_of(w), jax.Array)
+    numpy.testing.assert_array_equal(step_c(), [2., 10., 18.])   # w = 2, 2
+    numpy.testing.assert_array_equal(step_jax(), [3., 15., 27.])  # w = 3, 3
+    numpy.testing.assert_array_equal(step_c(), [6., 30., 54.])   # w = 6, 6
+    for var, want in ((w, [7., 7.]), (data, numpy.arange(6.).reshape(3, 2))):
+        value = var.get_value()
+        assert type(value) is numpy.ndarray and value.flags.writeable
+        numpy.testing.assert_array_equal(value, want)
+        value[0] = -1.  # the user's copy: the variable keeps its value
+        numpy.testing.assert_array_equal(var.get_value(), want)
+    data.set_value(numpy.zeros((3, 2)))
+    assert isinstance(storage_of(data), jax.Array)  # back on the device
+    numpy.testing.assert_array_equal(step_jax(), [0., 0., 0.])
+    numpy.testing.assert_array_equal(step_c(), [0., 0., 0.])
 
 
 def test_backend_description_names_the_jax_device():
@@ -233,7 +263,7 @@ def test_small_run_in_jax_mode_matches_the_c_backend(
         small_mnist, small_run, tmp_path, monkeypatch):
     # Same numbers as test_training's C-backend run of the same slice, in
     # float64: the JAX path computes the same model.
-    monkeypatch.setattr(theano_compat, 'MODE', 'JAX')
+    monkeypatch.setattr(function_module, 'MODE', 'JAX')
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         result = logistic_sgd.sgd_optimization_mnist(
@@ -275,7 +305,7 @@ def ten_epochs(tmp_path_factory):
 def test_ten_epochs_on_jax_reproduce_the_c_backend(ten_epochs):
     (c_backend, c_result), (jax_backend, jax_result) = (
         ten_epochs['C'], ten_epochs['JAX'])
-    assert 'mode CVM, device cpu, floatX float64' in c_backend
+    assert 'mode FAST_RUN, device cpu, floatX float64' in c_backend
     assert 'mode JAX, device cpu:0, floatX float32' in jax_backend
     assert jax_result['epochs'] == c_result['epochs'] == 10
     for key in ('best_validation_loss', 'test_score'):

@@ -171,9 +171,9 @@ class FakeResponse(io.BytesIO):
 
 def test_load_data_fetches_the_tutorial_file_from_the_known_mirrors(
         tmp_path, monkeypatch, capsys):
-    # data/ is empty: load_data must try every known mirror in order and
-    # hold each answer to the real file's checksum.
-    monkeypatch.setattr(mnist_data, 'DATA_DIR', str(tmp_path))
+    # The data folder is empty: load_data must try every known mirror in
+    # order and hold each answer to the real file's checksum.
+    monkeypatch.setenv(mnist_data.DATA_DIR_VARIABLE, str(tmp_path))
     asked = []
 
     def fake_urlopen(url, timeout):

@@ -1,20 +1,24 @@
-"""The fused softmax-regression loops (code/pytensor_fused.py).
+"""The fused softmax-regression loop (code/theano_compat/engine/fused.py).
 
-They must give what PyTensor's own graph gives, whatever the dtypes,
+It must give what PyTensor's own graph gives, whatever the dtypes,
 shapes, strides and thread count; raise the errors it raises; and take
-over only the graphs they were made for.
+over only the graphs it was made for, at compile time, leaving the
+user's graph PyTensor's own.
 """
+
+import os
+import shutil
 
 import numpy
 import pytensor
 import pytest
 from pytensor.compile.mode import Mode
 
-import pytensor_cvm
-import pytensor_fused
-from pytensor_fused import FusedSoftmaxRegression
 from theano_compat import theano, T
-from test_speed_settings import compiled_ops, run_python, tutorial_functions
+from theano_compat.engine import cvm, fused as fused_module
+from theano_compat.engine.fused import FusedSoftmaxRegression
+from theano_compat.engine.threads import fused_threads
+from conftest import compiled_ops, run_python, tutorial_functions
 
 PYTHON = Mode(linker='py', optimizer=None)  # each op's perform(), as is
 
@@ -83,7 +87,7 @@ def fused(dtype, label_dtype='int32'):
 def op_function(op, dtype, label_dtype='int32', mode=None):
     x, W, b, y = symbols(dtype, label_dtype)
     return pytensor.function([x, W, b, y], op(x, W, b, y),
-                             mode=mode or pytensor_cvm.FAST_CVM)
+                             mode=mode or cvm.fast_cvm())
 
 
 def test_the_tutorial_compiles_to_the_fused_loops(small_sets):
@@ -214,25 +218,43 @@ def test_error_rate_is_numpys():
     assert rate(x, W, b, y).dtype == numpy.float64
 
 
-def test_only_the_tutorials_cost_and_wrt_are_fused():
+def fuses(inputs, outputs):
+    """Whether ``theano.function`` runs ``outputs`` as the fused loop."""
+    fn = theano.function(inputs, outputs)
+    return fused_tasks(fn) == ['grad']
+
+
+def test_only_the_tutorials_cost_and_gradients_are_fused():
     x, W, b, y = symbols('float64')
+    inputs = [x, W, b, y]
     cost = tutorial_cost(x, W, b, y)
-
-    def is_fused(g):
-        return isinstance(g.owner.op, pytensor_fused.SoftmaxNLLGrad)
-
-    assert all(map(is_fused, T.grad(cost, [W, b])))
-    assert is_fused(theano.grad(cost, W))
-    assert not is_fused(T.grad(cost, x))                  # wrt the input
-    assert not any(map(is_fused, T.grad(cost, [W, x])))
-    assert not is_fused(T.grad(cost + (W ** 2).sum(), W))  # another cost
-    assert not is_fused(T.grad(cost, W, consider_constant=[b]))
+    assert fuses(inputs, [cost] + T.grad(cost, [W, b]))
+    assert fuses(inputs, T.grad(cost, (W, b)))
+    assert fuses(inputs, [T.grad(cost, W)])
+    assert fuses(inputs, [T.grad(cost, b), T.grad(cost, W)])
+    assert not fuses(inputs, [T.grad(cost, x)])            # wrt the input
+    assert not fuses(inputs, [cost, T.grad(cost, x)])
+    assert not fuses(inputs, T.grad(cost + (W ** 2).sum(), [W, b]))
     summed = -T.sum(T.log(T.nnet.softmax(T.dot(x, W) + b))
                     [T.arange(y.shape[0]), y])
-    assert not is_fused(T.grad(summed, W))
+    assert not fuses(inputs, T.grad(summed, [W, b]))
     shared_W = theano.shared(numpy.zeros((3, 2)))
     tied = tutorial_cost(x, shared_W, shared_W.sum(axis=0), y)
-    assert not is_fused(T.grad(tied, shared_W))  # W also feeds b
+    assert not fuses([x, y], [T.grad(tied, shared_W)])  # W also feeds b
+    fed = tutorial_cost(T.dot(x, W.T).dot(W), W, b, y)     # W feeds x
+    assert not fuses(inputs, T.grad(fed, [W, b]))
+
+
+def test_the_users_graph_is_pytensors_own():
+    x, W, b, y = symbols('float64')
+    cost = tutorial_cost(x, W, b, y)
+    g = T.grad(cost, (W, b))
+    want = pytensor.grad(cost, (W, b))
+    assert type(g) is type(want)
+    assert pytensor.graph.basic.equal_computations(list(g), list(want))
+    printed = pytensor.printing.debugprint(g, file='str')
+    assert 'Fused' not in printed and 'OpFromGraph' not in printed
+    assert 'AdvancedIncSubtensor' in printed  # the gradient, written out
 
 
 def test_a_function_of_the_cost_alone_does_not_compute_gradients():
@@ -243,12 +265,13 @@ def test_a_function_of_the_cost_alone_does_not_compute_gradients():
 
 def test_both_tasks_share_one_compiled_module(tmp_path):
     # Each C module takes a second or two to compile on a cold start.
-    code = ('import glob, numpy, pytensor, pytensor_cvm\n'
+    code = ('import glob, numpy, pytensor\n'
+            'from theano_compat.engine import cvm\n'
             'import pytensor.tensor as pt\n'
-            'from pytensor_fused import FusedSoftmaxRegression as F\n'
+            'from theano_compat.engine.fused import FusedSoftmaxRegression as F\n'
             'x, W, b, y = pt.matrix(), pt.matrix(), pt.vector(), pt.lvector()\n'
             'f = pytensor.function([x, W, b, y], [F("errors", 2)(x, W, b, y)[0]]'
-            ' + F("grad", 2)(x, W, b, y)[1:], mode=pytensor_cvm.FAST_CVM)\n'
+            ' + F("grad", 2)(x, W, b, y)[1:], mode=cvm.fast_cvm())\n'
             'print(f(numpy.eye(3), numpy.eye(3), numpy.zeros(3),'
             ' numpy.arange(3))[0])\n'
             'print(sum("softmax_nll::" in open(m).read() for m in glob.glob('
@@ -259,13 +282,31 @@ def test_both_tasks_share_one_compiled_module(tmp_path):
         FusedSoftmaxRegression('train')
 
 
-def test_the_cache_version_follows_the_c_code(monkeypatch):
-    # PyTensor finds a compiled module by its key, which holds this
-    # version and not the source: a stale module would run otherwise.
-    op = FusedSoftmaxRegression()
-    before = op.c_code_cache_version()
-    monkeypatch.setattr(pytensor_fused, '_KERNEL', pytensor_fused._KERNEL + ' ')
-    assert op.c_code_cache_version() != before
+def test_an_edited_kernel_is_compiled_again(tmp_path):
+    # PyTensor finds a compiled module by its key, which holds the op's
+    # cache version and not its source: unless the version follows the
+    # .cpp file, an edit would run the stale module.
+    edited = tmp_path / 'fused_softmax.cpp'
+    source = open(fused_module.KERNEL_FILE).read()
+    counting = 'count += (npy_int64)y[(r + i) * ys] != (npy_int64)best;'
+    assert source.count(counting) == 1
+    edited.write_text(source.replace(counting, 'count += 1;'))
+    code = (
+        'import numpy, pytensor.tensor as pt\n'
+        'from theano_compat import theano\n'
+        'from theano_compat.engine import fused\n'
+        'x, W, b, y = pt.matrix(), pt.matrix(), pt.vector(), pt.lvector()\n'
+        'args = (numpy.eye(3), numpy.eye(3), numpy.zeros(3), numpy.arange(3))\n'
+        'def rate():\n'
+        '    op = fused.FusedSoftmaxRegression("errors", 1)\n'
+        '    return float(theano.function([x, W, b, y], op(x, W, b, y)[0])'
+        '(*args))\n'
+        'print(rate())\n'
+        'fused.KERNEL_FILE = %r\n'
+        'print(rate())\n' % str(edited))
+    run = run_python(code, PYTENSOR_FLAGS='base_compiledir=%s'
+                     % (tmp_path / 'cache'))
+    assert run.stdout.split() == ['0.0', '1.0']
 
 
 def test_other_modes_run_pytensors_own_graph():
@@ -285,23 +326,35 @@ def test_other_modes_run_pytensors_own_graph():
     ({'OPENBLAS_NUM_THREADS': '1'}, 2, 1),
     ({'OMP_NUM_THREADS': '2', 'OPENBLAS_NUM_THREADS': '1'}, 8, 2),
     ({'OMP_NUM_THREADS': '0'}, 2, 1),
-    ({}, 2, 2),     # every core, busy or not
+    ({}, 2, 2),     # every usable core, busy or not
     ({}, 16, 4),    # no more threads than parts
     ({}, 1, 1),
 ])
 def test_thread_count_follows_the_users_setting(environ, cores, threads):
-    assert pytensor_fused.fused_threads(environ, cores) == threads
+    assert fused_threads(environ, cores) == threads
+
+
+def test_thread_count_follows_the_cores_the_process_may_use():
+    code = ('from theano_compat.engine import threads\n'
+            'print(threads.fused_threads(), threads.blas_threads())')
+    for cpus, expected in (('0', '1 1'), ('0,1', '2 2')):
+        if os.cpu_count() < len(cpus.split(',')):
+            continue
+        run = run_python('import os; os.sched_setaffinity(0, {%s})\n%s'
+                         % (cpus, code))
+        assert run.stdout.split() == expected.split()
 
 
 def test_a_process_that_forks_after_a_call_still_runs():
     # The child has none of the parent's worker threads: the calling
     # thread then runs every task itself.
-    code = ('import os, numpy, pytensor_fused, pytensor, pytensor_cvm\n'
+    code = ('import os, numpy, pytensor\n'
             'import pytensor.tensor as pt\n'
+            'from theano_compat.engine import cvm, fused\n'
             'x, W = pt.matrix(), pt.matrix(); b, y = pt.vector(), pt.lvector()\n'
-            'f = pytensor.function([x, W, b, y], pytensor_fused.'
+            'f = pytensor.function([x, W, b, y], fused.'
             'FusedSoftmaxRegression("errors", 2)(x, W, b, y)[0],'
-            ' mode=pytensor_cvm.FAST_CVM)\n'
+            ' mode=cvm.fast_cvm())\n'
             'args = (numpy.eye(8), numpy.eye(8), numpy.zeros(8),'
             ' numpy.arange(8))\n'
             'print(f(*args))\n'

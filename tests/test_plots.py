@@ -11,8 +11,10 @@ import numpy
 import pytest
 
 import logistic_sgd
+import logistic_sgd_cli
 import mnist_data
 import mnist_plots
+from conftest import run_python
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 # Two rows of five 28x28 tiles with one pixel between them, zoomed 4x.
@@ -121,7 +123,7 @@ def test_wrong_shapes_are_refused_with_the_shape_named():
 def test_plot_option_writes_the_trained_models_pictures(small_mnist, tmp_path,
                                                         capsys):
     folder, model = tmp_path / 'pictures', str(tmp_path / 'm.pkl')
-    status = logistic_sgd.main(['--dataset', small_mnist, '--batch-size',
+    status = logistic_sgd_cli.main(['--dataset', small_mnist, '--batch-size',
                                 '20', '--n-epochs', '2', '--model', model,
                                 '--plot', str(folder)])
     assert status == 0
@@ -142,9 +144,36 @@ def test_plot_into_a_file_is_refused_before_training(small_mnist, tmp_path,
     not_a_folder.write_text('')
     model = tmp_path / 'm.pkl'
     with pytest.raises(SystemExit) as info:
-        logistic_sgd.main(['--dataset', small_mnist, '--model', str(model),
+        logistic_sgd_cli.main(['--dataset', small_mnist, '--model', str(model),
                            '--plot', str(not_a_folder)])
     assert info.value.code == 2
     assert ('error: --plot %s: cannot create that folder' % not_a_folder
             in capsys.readouterr().err)
     assert not model.exists()
+
+
+PERMISSIONS = '''
+import os, stat, sys
+import logistic_sgd_cli
+os.umask(int(sys.argv[2], 8))
+folder = sys.argv[1]
+status = logistic_sgd_cli.main(['--dataset', sys.argv[3], '--batch-size',
+                                '20', '--n-epochs', '1', '--quiet',
+                                '--model', os.path.join(folder, 'm.pkl'),
+                                '--plot', folder])
+with open(os.path.join(folder, 'plain.txt'), 'w') as f:
+    f.write('as open() makes a file')
+for name in ('plain.txt', 'm.pkl', 'weights.png', 'errors.png'):
+    print(name, oct(stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode)))
+'''
+
+
+@pytest.mark.parametrize('umask', ['022', '077'])
+def test_written_files_get_the_permissions_open_would_give(
+        small_mnist, tmp_path, umask):
+    run = run_python(PERMISSIONS, args=[str(tmp_path), umask, small_mnist])
+    modes = dict(line.split() for line in run.stdout.splitlines()
+                 if line.split()[0] in ('plain.txt', 'm.pkl', 'weights.png',
+                                        'errors.png'))
+    assert modes['plain.txt'] == {'022': '0o644', '077': '0o600'}[umask]
+    assert set(modes.values()) == {modes['plain.txt']}

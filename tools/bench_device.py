@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import mnist_data  # noqa: E402
 import theano_compat  # noqa: E402
 from theano_compat import theano, T  # noqa: E402
+from theano_compat.engine import jax_device  # noqa: E402
 from logistic_sgd import LogisticRegression  # noqa: E402
 
 SIZES = (3000, 50000)
@@ -54,14 +55,14 @@ def train_function(x_rows, y_rows, how):
     givens = {x: train_x[index * BATCH_SIZE:(index + 1) * BATCH_SIZE],
               y: train_y[index * BATCH_SIZE:(index + 1) * BATCH_SIZE]}
     if how == 'C':
-        return theano.function([index], cost, updates=updates, mode='CVM',
-                               givens=givens)
+        return theano.function([index], cost, updates=updates,
+                               mode='FAST_RUN', givens=givens)
     if how == 'JAX':
         return theano.function([index], cost, updates=updates, mode='JAX',
                                givens=givens)
     # Plain PyTensor, with the same static minibatches so that it compiles.
-    theano_compat.jax_device()  # the same JAX default device
-    static = {var: theano_compat._static_minibatch(value)
+    jax_device.jax_device()  # the same JAX default device
+    static = {var: jax_device._static_minibatch(value)
               for var, value in givens.items()}
     return pytensor.function([index], cost, updates=updates, mode='JAX',
                              givens=static)

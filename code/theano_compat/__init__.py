@@ -56,13 +56,13 @@ def _run_by_dash_m():
     return _sys.argv[:1] == ['-m']
 
 
-try:
-    from theano_compat.engine import flags as _flags
-except TheanoFlagsError as _error:
+from theano_compat.engine import flags as _flags  # noqa: E402
+
+if _flags.FLAGS_ERROR is not None:
     if _run_by_dash_m():
-        print('error: %s' % _error, file=_sys.stderr)
+        print('error: %s' % _flags.FLAGS_ERROR, file=_sys.stderr)
         raise SystemExit(2)
-    raise
+    raise _flags.FLAGS_ERROR
 
 _flags.apply_flags(_flags.FLAGS)
 FLAGS = _flags.FLAGS

@@ -58,12 +58,8 @@ def _plain_inputs(inputs):
     plain, defaults = [], {}
     for position, given in enumerate(inputs):
         if isinstance(given, In) and given.has_default:
-            defaults[position] = (given.name, given.variable, given.default)
-            given = pytensor.In(given.variable, name=given.name,
-                                mutable=given.mutable, borrow=given.borrow,
-                                strict=given.strict,
-                                allow_downcast=given.allow_downcast,
-                                autoname=given.autoname)
+            # PyTensor sees an input without a value (see In)
+            defaults[position] = given.default
         plain.append(given)
     return plain, defaults
 
@@ -80,11 +76,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
         compiled = jax_device.compile_jax(inputs, outputs, mode, updates,
                                           givens, **kwargs)
         return Function(compiled, defaults, on_device=True)
-    header = cvm.compile_flags() if isinstance(mode, cvm.FastCVMMode) else ''
-    with pytensor.config.change_flags(**(
-            {'gcc__cxxflags': header} if header else {})):
-        compiled = pytensor.function(inputs, outputs, mode=mode,
-                                     updates=updates, givens=givens, **kwargs)
+    compiled = pytensor.function(inputs, outputs, mode=mode, updates=updates,
+                                 givens=givens, **kwargs)
     return Function(compiled, defaults)
 
 
@@ -115,6 +108,7 @@ class Function(object):
         explicit = [i for i in fn.maker.inputs if not i.implicit]
         self._dtypes = [getattr(i.variable.type, 'dtype', None)
                         for i in explicit]
+        self._names = [i.name for i in explicit]
         self._ints_only = bool(explicit) and all(
             getattr(i.variable.type, 'ndim', None) == 0
             and str(getattr(i.variable.type, 'dtype', '')).startswith(
@@ -135,7 +129,7 @@ class Function(object):
         elif jax_device.DEVICE_VALUES_EXIST:
             jax_device.values_to_host(self._containers)
         if self.defaults and len(args) < len(self._dtypes):
-            kwargs = self._with_defaults(len(args), kwargs)
+            args, kwargs = self._with_defaults(args, kwargs)
         if (not kwargs and self._ints_only and not self.fn.trust_input
                 and len(args) == len(self._dtypes)
                 and all(type(a) is int for a in args)):
@@ -147,15 +141,20 @@ class Function(object):
                 self.fn.trust_input = False
         return self.fn(*args, **kwargs)
 
-    def _with_defaults(self, given, kwargs):
-        """``kwargs`` plus the defaults of the inputs not given."""
-        kwargs = dict(kwargs)
-        for position, (name, variable, value) in self.defaults.items():
-            if position >= given and not (
-                    (name is not None and name in kwargs)
-                    or variable in kwargs):
-                kwargs[position] = value
-        return kwargs
+    def _with_defaults(self, args, kwargs):
+        """The arguments, as positions, with the defaults of those not
+        given; from the first input that has neither a value nor a
+        default on, they are left to PyTensor (which names it)."""
+        args, kwargs = list(args), dict(kwargs)
+        for position in range(len(args), len(self._names)):
+            name = self._names[position]
+            if name is not None and name in kwargs:
+                args.append(kwargs.pop(name))
+            elif position in self.defaults:
+                args.append(self.defaults[position])
+            else:
+                break
+        return args, kwargs
 
     def __reduce__(self):
         return (Function, (self.fn, self.defaults, self.on_device))

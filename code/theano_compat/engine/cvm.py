@@ -20,7 +20,6 @@ Importing this module points PyTensor's C code at the OpenBLAS of the
 
 import os
 
-import numpy
 import pytensor
 import pytensor.tensor as pt
 from pytensor.compile.mode import Mode
@@ -37,7 +36,7 @@ from pytensor.tensor.rewriting.ofg import inline_ofg_node
 from theano_compat.engine import fused
 from theano_compat.engine.threads import blas_threads
 
-__all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES', 'compile_flags']
+__all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES']
 
 
 def set_by_user(name):
@@ -91,95 +90,6 @@ def _use_pip_openblas():
             ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
         except (OSError, AttributeError):  # a build without this entry point
             pass
-
-
-# ----------------------------------------------------------------------------
-# The precompiled header.
-
-def compiler_is_gcc(cxx=None):
-    """Whether the C++ compiler is GNU g++ (and not clang under that name).
-
-    On macOS ``g++`` is clang; clang's precompiled headers differ from
-    g++'s, so the compiler is asked what it is, not judged by its name.
-    """
-    import subprocess
-    cxx = cxx if cxx is not None else pytensor.config.cxx
-    if not cxx:
-        return False
-    try:
-        banner = subprocess.run([cxx, '--version'], capture_output=True,
-                                text=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return 'clang' not in banner.lower() and (
-        'free software foundation' in banner.lower() or 'g++' in banner)
-
-
-_HEADER_FLAGS = []  # the flags, once worked out (an empty string: none)
-
-
-def compile_flags():
-    """``gcc__cxxflags`` for the modules of the functions compiled here.
-
-    The first run compiles a few dozen small C modules, one per op, and
-    most of each compile is g++ reading Python's and NumPy's headers again
-    and writing debug information for them.  A precompiled header (g++
-    only) built with the modules' own flags, plus ``-g0``, makes that
-    faster.  It lives in the compile cache, under a name that changes
-    with the flags, the compiler and NumPy.  ``theano.function`` uses it
-    while it compiles in :func:`fast_cvm`'s mode, and nowhere else: other
-    functions, and a user's own ``gcc__cxxflags``, are left alone.
-
-    :rtype: str, the flags ('' when there is no header to use)
-    """
-    if _HEADER_FLAGS:
-        return _HEADER_FLAGS[0]
-    _HEADER_FLAGS.append('')
-    config = pytensor.config
-    cache = str(config.compiledir)
-    if (config.gcc__cxxflags or set_by_user('gcc__cxxflags')
-            or any(c.isspace() for c in cache) or not compiler_is_gcc()):
-        return ''
-    import hashlib
-    import subprocess
-    from pytensor.link.c.cmodule import GCC_compiler, std_include_dirs
-    # The flags of an op module: COp's defaults, then the detected -march
-    # flags (computed now, before -include can disturb the detection).
-    flags = (['-O3', '-fno-math-errno', '-Wno-unused-label',
-              '-Wno-unused-variable', '-Wno-write-strings', '-g', '-g0']
-             + GCC_compiler.compile_args() + ['-fvisibility=hidden'])
-    folders = [numpy.get_include(), os.path.join(
-        os.path.dirname(pytensor.__file__), 'link', 'c', 'c_code')]
-    folders += std_include_dirs()
-    version = subprocess.run([config.cxx, '-dumpfullversion'],
-                             capture_output=True, text=True).stdout
-    tag = hashlib.sha256(repr((flags, folders, version, numpy.__version__))
-                         .encode()).hexdigest()[:16]
-    header = os.path.join(cache, 'common_headers_%s.h' % tag)
-    if not os.path.exists(header + '.gch'):
-        # Other processes may be doing the same: each writes its own files
-        # and renames them into place.
-        os.makedirs(cache, exist_ok=True)
-        part = '%s.%d' % (header, os.getpid())
-        with open(part + '.h', 'w') as f:  # the first lines of every mod.cpp
-            f.write('#include <Python.h>\n#include "pytensor_mod_helper.h"\n'
-                    '#include <math.h>\n#include <numpy/arrayobject.h>\n'
-                    '#include <numpy/arrayscalars.h>\n'
-                    '#include <numpy/npy_math.h>\n'
-                    '#include <vector>\n#include <algorithm>\n')
-        build = subprocess.run(
-            [config.cxx, '-x', 'c++-header'] + flags
-            + ['-I' + d for d in folders] + [part + '.h', '-o', part + '.gch'],
-            capture_output=True)
-        if build.returncode != 0:
-            for leftover in (part + '.h', part + '.gch'):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
-            return ''
-        os.replace(part + '.h', header)
-        os.replace(part + '.gch', header + '.gch')
-    _HEADER_FLAGS[0] = '-g0 -include ' + header
-    return _HEADER_FLAGS[0]
 
 
 # ----------------------------------------------------------------------------

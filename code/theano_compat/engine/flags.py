@@ -40,6 +40,9 @@ class TheanoFlagsError(ValueError):
     """``THEANO_FLAGS`` holds a flag or value this port cannot honour."""
 
 
+TheanoFlagsError.__module__ = 'theano_compat'  # where users import it from
+
+
 FLOATX_VALUES = ('float64', 'float32')
 CPU_DEVICES = ('cpu',)
 GPU_DEVICE_PREFIXES = ('cuda', 'gpu')
@@ -141,7 +144,12 @@ def apply_flags(flags):
         pytensor.config.floatX = flags['floatX']
 
 
-# The settings of this process, read once.
+# The settings of this process, read once; theano_compat raises the
+# error, if any, when it is imported.
 import os as _os  # noqa: E402
 
-FLAGS = parse_theano_flags(_os.environ.get('THEANO_FLAGS', ''))
+try:
+    FLAGS = parse_theano_flags(_os.environ.get('THEANO_FLAGS', ''))
+    FLAGS_ERROR = None
+except TheanoFlagsError as _error:
+    FLAGS, FLAGS_ERROR = None, _error

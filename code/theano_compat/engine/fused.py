@@ -51,6 +51,7 @@ from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor import special as pt_special
 from pytensor.tensor import subtensor as pt_subtensor
 
+from theano_compat.engine.compiler import native_vector_flags
 from theano_compat.engine.threads import fused_threads
 
 __all__ = ['FusedSoftmaxRegression', 'softmax_regression_rewriter',
@@ -326,7 +327,7 @@ class FusedSoftmaxRegression(COp):
         return ['<math.h>', '<pthread.h>', '<stdlib.h>', '<string.h>']
 
     def c_compile_args(self, **kwargs):
-        return ['-pthread']
+        return ['-pthread'] + native_vector_flags()
 
     def c_support_code_struct(self, node, name):
         return ('void* scratch_%(name)s;\nsize_t scratch_size_%(name)s;\n'

@@ -57,6 +57,9 @@ class DeviceError(RuntimeError):
     """The device or backend asked for is not available."""
 
 
+DeviceError.__module__ = 'theano_compat'  # where users import it from
+
+
 def _flags_text():
     """How the user asked for JAX, for error messages."""
     if uses_gpu(FLAGS):
@@ -211,42 +214,40 @@ def _is_jax_array(value):
     return isinstance(value, jax.Array)
 
 
-def _resident_class(cls):
-    """``cls`` with what a shared variable whose value lives on the device
-    adds: ``get_value`` copies to the host, ``set_value`` to the device.
-
-    The subclass derives from ``cls`` alone: Python refuses to swap an
-    object's class for one with a second base (a mixin) when the first
-    is a PyTensor variable (``__class__ assignment: object layout
-    differs``), so the methods call ``cls``'s explicitly.
-    """
-
-    def get_value(self, borrow=False, return_internal_type=False):
-        value = cls.get_value(self, borrow=True, return_internal_type=True)
-        if return_internal_type or not _is_jax_array(value):
-            return cls.get_value(self, borrow, return_internal_type)
-        return numpy.array(value)  # a host copy, the user's to write into
-
-    def set_value(self, new_value, borrow=False):
-        cls.set_value(self, new_value, borrow)
-        values_to_device([self])
-
-    return type(cls.__name__, (cls,), {
-        '__module__': cls.__module__, '_device_resident': True,
-        'get_value': get_value, 'set_value': set_value})
+def _host_get_value(self, borrow=False, return_internal_type=False):
+    """``get_value``, giving a NumPy copy of a value on the device."""
+    cls = _RESIDENT_CLASSES[type(self)]
+    value = cls.get_value(self, borrow=True, return_internal_type=True)
+    if return_internal_type or not _is_jax_array(value):
+        return cls.get_value(self, borrow, return_internal_type)
+    return numpy.array(value)  # a host copy, the user's to write into
 
 
+def _device_set_value(self, new_value, borrow=False):
+    """``set_value``, then the value goes to the device."""
+    _RESIDENT_CLASSES[type(self)].set_value(self, new_value, borrow)
+    values_to_device([self])
+
+
+# {resident class: the shared variable class it extends}
 _RESIDENT_CLASSES = {}
 
 
 def _make_device_resident(var):
-    """Give ``var`` the behaviour of :func:`_resident_class` (once)."""
+    """Make ``var`` a shared variable whose value lives on the device:
+    its class becomes one (made once per class) whose ``get_value`` and
+    ``set_value`` are the two functions above."""
     cls = type(var)
-    if getattr(cls, '_device_resident', False):
+    if cls in _RESIDENT_CLASSES:
         return
-    if cls not in _RESIDENT_CLASSES:
-        _RESIDENT_CLASSES[cls] = _resident_class(cls)
-    var.__class__ = _RESIDENT_CLASSES[cls]
+    resident = next((r for r, base in _RESIDENT_CLASSES.items()
+                     if base is cls), None)
+    if resident is None:
+        resident = type(cls.__name__, (cls,), {
+            '__module__': cls.__module__, '__slots__': (),
+            'get_value': _host_get_value, 'set_value': _device_set_value})
+        _RESIDENT_CLASSES[resident] = cls
+    var.__class__ = resident
 
 
 def _static_minibatch(value):

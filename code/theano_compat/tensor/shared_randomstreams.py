@@ -10,12 +10,31 @@ Theano's signatures, in front of PyTensor's generator: the same seed
 gives the same numbers run after run, though not Theano's numbers.
 """
 
+import functools
 import warnings
 
 import pytensor
 import pytensor.tensor as pt
 
 __all__ = ['RandomStreams']
+
+
+def _quietly(method):
+    """Run ``method`` without PyTensor's notes on its own future API.
+
+    PyTensor warns, at each variable made, that its random variables will
+    show their generator output and that ``default_update`` (what applies
+    a stream's updates by itself, as Theano did) will go; neither is
+    anything a user of Theano's interface can act on.
+    """
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', category=DeprecationWarning,
+                                    message='(RandomVariable Ops will stop|'
+                                            'Setting default_update)')
+            return method(*args, **kwargs)
+    return quiet
 
 
 def _size(size):
@@ -50,17 +69,20 @@ class RandomStreams(object):
     def state_updates(self):
         return self.updates()
 
+    @_quietly
     def uniform(self, size=None, low=0.0, high=1.0, ndim=None, dtype=None):
         """Uniform samples in ``[low, high)``, of dtype floatX by default."""
         return self._stream.uniform(
             low, high, size=_size(size),
             dtype=dtype or pytensor.config.floatX)
 
+    @_quietly
     def normal(self, size=None, avg=0.0, std=1.0, ndim=None, dtype=None):
         """Normal samples of mean ``avg`` and deviation ``std``."""
         return self._stream.normal(avg, std, size=_size(size),
                                    dtype=dtype or pytensor.config.floatX)
 
+    @_quietly
     def binomial(self, size=None, n=1, p=0.5, ndim=None, dtype='int64',
                  prob=None):
         """Binomial samples (``n=1``: coin flips of probability ``p``),
@@ -70,6 +92,7 @@ class RandomStreams(object):
         sample = self._stream.binomial(n, p, size=_size(size))
         return sample if sample.dtype == dtype else pt.cast(sample, dtype)
 
+    @_quietly
     def random_integers(self, size=None, low=0, high=1, ndim=None,
                         dtype='int64'):
         """Integers from ``low`` to ``high``, both included."""
@@ -77,6 +100,7 @@ class RandomStreams(object):
                                        size=_size(size))
         return sample if sample.dtype == dtype else pt.cast(sample, dtype)
 
+    @_quietly
     def choice(self, size=None, a=2, replace=True, p=None, ndim=None,
                dtype='int64'):
         """Elements of ``arange(a)`` (or of ``a``), as ``numpy``'s choice."""
@@ -84,6 +108,7 @@ class RandomStreams(object):
                                      p=p)
         return sample if sample.dtype == dtype else pt.cast(sample, dtype)
 
+    @_quietly
     def permutation(self, size=None, n=1, ndim=None, dtype='int64'):
         """A permutation of ``arange(n)``."""
         sample = self._stream.permutation(n)

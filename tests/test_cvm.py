@@ -1,0 +1,188 @@
+"""Theano's FAST_RUN: PyTensor's C backend as engine.cvm sets it up.
+
+The timings are in bench/; these tests pin the settings behind them (the
+BLAS it links, the thread counts) and check each rewrite against
+PyTensor's own result, on the graphs it takes and on those it must leave
+alone.
+"""
+
+import os
+
+import numpy
+import pytensor
+import pytest
+
+from theano_compat import theano, T
+from theano_compat.engine import cvm
+from theano_compat.engine.threads import blas_threads
+from conftest import compiled_ops, run_python, tutorial_functions
+
+# PyTensor's own C backend, without this port's rewrites.
+PLAIN_C = 'CVM'
+
+
+def test_other_costs_run_in_c_with_blas(small_sets):
+    # The tutorial's own functions run the fused loop (test_fused.py);
+    # with a penalty added to the cost, training is PyTensor's graph.
+    train, validate = tutorial_functions(small_sets, l2=1e-4)
+    for fn in (train, validate):
+        python_ops = [type(node.op).__name__ for node, thunk in
+                      zip(fn.maker.fgraph.toposort(), fn.vm.thunks)
+                      if not hasattr(thunk, 'cthunk')]
+        assert python_ops == []
+    ops = compiled_ops(train)
+    assert 'Dot22' in ops and 'Gemm' in ops  # C code only with a BLAS
+    assert 'Softmax' not in ops and 'LogSoftmax' not in ops
+    assert 'AdvancedSubtensor1' in ops and 'AdvancedIncSubtensor1' in ops
+    assert 'FusedSoftmaxRegression' in compiled_ops(validate)
+    # the same numbers as PyTensor's own C backend
+    plain_train, plain_validate = tutorial_functions(small_sets, l2=1e-4,
+                                                     mode=PLAIN_C)
+    for i in range(3):
+        assert float(train(i)) == pytest.approx(float(plain_train(i)),
+                                                rel=1e-12)
+    assert float(validate(0)) == float(plain_validate(0))
+
+
+def test_blas_is_the_scipy_openblas32_wheel():
+    import scipy_openblas32
+    flags = pytensor.config.blas__ldflags.split()
+    assert '-l' + scipy_openblas32.get_library() in flags
+    assert '-Dsgemm_=scipy_sgemm_' in flags and '-Ddgemm_=scipy_dgemm_' in flags
+    run = run_python(
+        'from theano_compat import theano, T\n'
+        'x = T.matrix(); f = theano.function([x], T.dot(x, x))\n'
+        'print(f([[1., 2.], [3., 4.]]).tolist())\n'
+        'print([type(n.op).__name__ for n in f.maker.fgraph.toposort()])')
+    assert run.stdout.splitlines() == ['[[7.0, 10.0], [15.0, 22.0]]',
+                                       "['Dot22']"]
+    assert 'could not link to a BLAS' not in run.stderr
+
+
+@pytest.mark.parametrize('environ, cores, threads', [
+    ({}, 1, 1),
+    ({}, 2, 2),
+    ({}, 16, 4),       # never more than four
+    ({'OPENBLAS_NUM_THREADS': '3'}, 2, None),  # the user decides
+    ({'OMP_NUM_THREADS': '1'}, 8, None),
+])
+def test_blas_threads(environ, cores, threads):
+    assert blas_threads(environ, cores) == threads
+
+
+BLAS_THREADS = (
+    'import ctypes, os, sys, scipy_openblas32\n'
+    'if len(sys.argv) > 1: os.sched_setaffinity(0, {0})\n'
+    'import theano_compat\n'
+    'lib = ctypes.CDLL(os.path.join(scipy_openblas32.get_lib_dir(),'
+    ' scipy_openblas32.get_library(True)))\n'
+    'print(lib.scipy_openblas_get_num_threads())')
+
+
+def test_blas_threads_are_the_usable_cores_or_the_users():
+    usable = len(os.sched_getaffinity(0))
+    assert run_python(BLAS_THREADS).stdout.split() == [str(min(4, usable))]
+    assert run_python(BLAS_THREADS, args=['one core']).stdout.split() == ['1']
+    assert run_python(BLAS_THREADS, OPENBLAS_NUM_THREADS='1'
+                      ).stdout.split() == ['1']
+
+
+def test_pair_indexing_reads_and_writes_as_numpy_does():
+    m = T.matrix('m')
+    rows, cols = T.lvector('rows'), T.ivector('cols')
+    picked = m[rows, cols]
+    grad = T.grad(T.sum(picked * T.arange(1, 4)), m)
+    f = theano.function([m, rows, cols], [picked, grad])
+    assert 'AdvancedSubtensor1' in compiled_ops(f)
+    assert 'AdvancedSubtensor' not in compiled_ops(f)
+    values = numpy.arange(12.).reshape(3, 4)
+    r, c = numpy.array([0, 2, -1]), numpy.array([3, -4, 1], dtype='int32')
+    got_picked, got_grad = f(values, r, c)
+    expected_grad = numpy.zeros_like(values)
+    numpy.add.at(expected_grad, (r, c), [1., 2., 3.])
+    numpy.testing.assert_array_equal(got_picked, values[r, c])
+    numpy.testing.assert_array_equal(got_grad, expected_grad)
+    for bad_rows, bad_cols in (([0, 3, 0], [0, 0, 0]), ([0, 0, 0], [0, 4, 0]),
+                               ([0, 0, 0], [0, -5, 0])):
+        with pytest.raises(Exception, match='index out of bounds'):
+            f(values, bad_rows, numpy.array(bad_cols, dtype='int32'))
+
+
+@pytest.mark.parametrize('ignore_duplicates', [False, True])
+@pytest.mark.parametrize('set_instead_of_inc', [False, True])
+def test_pair_increments_are_pytensors(ignore_duplicates,
+                                       set_instead_of_inc):
+    # A repeated position adds up twice, counts once with
+    # ignore_duplicates, and is written once by a set: each as PyTensor
+    # computes it without this port's rewrites.
+    m = T.matrix('m')
+    rows, cols, v = T.lvector('rows'), T.lvector('cols'), T.vector('v')
+    if set_instead_of_inc:
+        out = T.set_subtensor(m[rows, cols], v)
+    else:
+        out = T.inc_subtensor(m[rows, cols], v,
+                              ignore_duplicates=ignore_duplicates)
+    args = (numpy.zeros((2, 3)), [0, 1, 0, 1], [2, 0, 2, -3],
+            [1., 2., 4., 8.])
+    ours = theano.function([m, rows, cols, v], out)
+    theirs = pytensor.function([m, rows, cols, v], out, mode=PLAIN_C)
+    numpy.testing.assert_array_equal(ours(*args), theirs(*args))
+    if not (ignore_duplicates or set_instead_of_inc):
+        assert ours(*args)[0, 2] == 5.  # 1 + 4: the repeat added up
+
+
+def test_argmax_of_softmax_is_argmax_of_scores():
+    x = T.matrix('x')
+    f = theano.function([x], T.argmax(T.nnet.softmax(x), axis=1))
+    assert compiled_ops(f) == ['Argmax']
+    values = numpy.random.default_rng(0).normal(size=(50, 7))
+    numpy.testing.assert_array_equal(
+        f(values), pytensor.function([x], T.argmax(T.nnet.softmax(x), axis=1),
+                                     mode=PLAIN_C)(values))
+    # another axis than the softmax's: the softmax stays, as it must
+    g = theano.function([x], T.argmax(T.nnet.softmax(x), axis=0))
+    assert compiled_ops(g) != ['Argmax']
+    numpy.testing.assert_array_equal(
+        g(values), numpy.argmax(numpy.exp(values) / numpy.exp(values).sum(
+            axis=1, keepdims=True), axis=0))
+
+
+def test_rewrites_can_be_left_out_by_name(small_sets):
+    excluded = cvm.fast_cvm(('fused_softmax_regression', 'inline_softmax'))
+    train, validate = tutorial_functions(small_sets, mode=excluded)
+    assert 'FusedSoftmaxRegression' not in compiled_ops(train)
+    assert 'Softmax' in compiled_ops(validate) or 'Argmax' in compiled_ops(
+        validate)
+    assert cvm.fast_cvm() is not excluded
+    assert cvm.fast_cvm(('inline_softmax', 'fused_softmax_regression')) \
+        is excluded
+
+
+TEN_EPOCHS = '''
+import logistic_sgd
+from theano_compat import theano, T
+x, y = T.matrix(), T.ivector()
+classifier = logistic_sgd.LogisticRegression(x, 4, 3)
+f = theano.function([x, y], T.grad(classifier.negative_log_likelihood(y),
+                                   classifier.params))
+print([type(n.op).__name__ for n in f.maker.fgraph.apply_nodes
+       if 'Fused' in type(n.op).__name__])
+result = logistic_sgd.sgd_optimization_mnist(n_epochs=10, model_path='%s',
+                                             verbose=False)
+print(result['history'])
+'''
+
+
+def test_the_fused_loop_switched_off_gives_the_same_ten_epochs(tmp_path):
+    """THEANO_FLAGS=optimizer_excluding=fused_softmax_regression."""
+    model = str(tmp_path / 'model.pkl')
+    fused = run_python(TEN_EPOCHS % model).stdout.splitlines()
+    plain = run_python(TEN_EPOCHS % model,
+                       THEANO_FLAGS='optimizer_excluding='
+                                    'fused_softmax_regression'
+                       ).stdout.splitlines()
+    assert fused[0] == "['FusedSoftmaxRegression']"
+    assert plain[0] == '[]'
+    history = eval(fused[-1])
+    assert [epoch for epoch, _, _ in history] == list(range(1, 11))
+    assert plain[-1] == fused[-1]

@@ -1,0 +1,27 @@
+"""The series' models print Theano 1.0.5's own numbers.
+
+Each script of tests/theano_scripts/ is a small program written for
+Theano; tools/theano_reference.py ran it on real Theano 1.0.5 and kept
+what it printed (tests/theano_reference.json).  Here the same file runs
+through ``python -m theano_compat`` on the same data slice.  Error rates
+must be Theano's to the bit; costs and weights agree to the rounding of
+a different order of summation (float64: 1e-12 relative; float32: 2e-6,
+a few units of its 24-bit precision grown over the training steps).
+"""
+
+import pytest
+
+from conftest import assert_prints_like_theano, run_theano_script
+
+TOLERANCE = {'float64': dict(rtol=1e-12, atol=1e-15),
+             'float32': dict(rtol=2e-6, atol=1e-8)}
+
+
+@pytest.mark.parametrize('run_name', ['logreg/float64', 'logreg/float32',
+                                      'mlp/float64', 'mlp/float32'])
+def test_deterministic_models_print_theanos_numbers(run_name, theano_slice,
+                                                    theano_record):
+    ours = run_theano_script(run_name, theano_slice, theano_record)
+    theirs = theano_record['runs'][run_name]['stdout']
+    assert_prints_like_theano(ours, theirs,
+                              **TOLERANCE[run_name.split('/')[1]])
