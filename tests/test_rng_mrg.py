@@ -151,9 +151,11 @@ def test_python_perform_draws_the_same(floatx):
     compare_backend(floatx, 'main', 'py', ulps=8)
 
 
-@pytest.mark.parametrize('floatx', ['float64', 'float32'])
-@pytest.mark.parametrize('part', ['main', 'minibatch'])
-def test_jax_draws_the_same(floatx, part):
+# (float64 JAX kernels are checked bit for bit in test_kernels_agree)
+@pytest.mark.parametrize('part,floatx', [('main', 'float32'),
+                                         ('minibatch', 'float32'),
+                                         ('minibatch', 'float64')])
+def test_jax_draws_the_same(part, floatx):
     jax = pytest.importorskip('jax')
     import pytensor.link.jax.dispatch  # noqa: F401  (sets JAX's width)
     x64 = jax.config.jax_enable_x64
@@ -456,3 +458,32 @@ def test_mrg_mask_costs_at_most_twice_pytensors():
         assert medians['MRG, ' + kind] <= 2 * medians['PyTensor, ' + kind]
     lines = random_streams.table(medians)
     assert lines[-1].split()[-1] == '1.00'
+
+
+# ----------------------------------------------------------------------------
+# The shared record of Theano-style scripts (tests/theano_scripts/), run
+# through ``python -m theano_compat``.
+
+@pytest.mark.parametrize('run_name', ['mrg_values/float64',
+                                      'mrg_values/float32'])
+def test_mrg_values_script_prints_theanos_draws(run_name, theano_slice,
+                                                theano_record):
+    """Every draw of tests/theano_scripts/mrg_values.py, to the bit."""
+    from conftest import run_theano_script
+    ours = run_theano_script(run_name, theano_slice, theano_record)
+    theirs = theano_record['runs'][run_name]['stdout']
+    assert ours.splitlines() == theirs.splitlines()
+
+
+@pytest.mark.parametrize('run_name,rtol', [('da_step/float64', 1e-12),
+                                           ('da_step/float32', 2e-6),
+                                           ('rbm_step/float64-python', 1e-12)])
+def test_da_and_rbm_steps_print_theanos_numbers(run_name, rtol, theano_slice,
+                                                theano_record):
+    """The denoising autoencoder's and the RBM's training steps: the MRG
+    draws are Theano's, so the costs and weights are Theano's up to the
+    rounding of sums taken in another order."""
+    from conftest import assert_prints_like_theano, run_theano_script
+    ours = run_theano_script(run_name, theano_slice, theano_record)
+    theirs = theano_record['runs'][run_name]['stdout']
+    assert_prints_like_theano(ours, theirs, rtol=rtol, atol=1e-15)
