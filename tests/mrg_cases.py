@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 import numpy
 
-PARTS = ('main', 'streams', 'minibatch', 'truncate', 'scan')
+PARTS = ('main', 'streams', 'minibatch', 'truncate', 'categories', 'scan')
 FULL_VALUES = 400   # draws up to this size are recorded value by value
 HEAD_VALUES = 16    # the first values of larger draws
 
@@ -40,6 +40,8 @@ JAX_CASES = {
              'normal_2000_f64'),
     'minibatch': ('binomial_600x784_const', 'binomial_600x784_xshape',
                   'corrupted_input'),
+    'categories': ('multinomial_n1', 'multinomial_n3_int32', 'choice_2',
+                   'choice_4'),
 }
 
 
@@ -183,6 +185,26 @@ def _truncate(theano, MRG, mode, only):
             yield call, name, value
 
 
+def _categories(theano, MRG, mode, only):
+    """``multinomial`` and ``choice`` on 50 rows of 6 probabilities (of a
+    fixed shape, which mode JAX needs)."""
+    T = theano.tensor
+    fX = theano.config.floatX
+    R = MRG(77)
+    p_in = T.matrix('p')
+    pv = T.specify_shape(p_in, (50, 6))
+    d = OrderedDict()
+    d['multinomial_n1'] = R.multinomial(pvals=pv)
+    d['multinomial_n3_int32'] = R.multinomial(pvals=pv, n=3, dtype='int32')
+    d['choice_2'] = R.choice(size=2, p=pv, replace=False)
+    d['choice_4'] = R.choice(size=4, p=pv, replace=False)
+    f = theano.function([p_in], list(d.values()), mode=mode)
+    P = numpy.random.RandomState(3).dirichlet(numpy.ones(6), size=50)
+    for call in ('call0', 'call1'):
+        for name, value in zip(d, f(P.astype(fX))):
+            yield call, name, value
+
+
 def _scan(theano, MRG, mode, only):
     """Gibbs steps in a scan, as the RBM tutorial draws them: the draws
     inside the loop, whose states scan's updates carry on."""
@@ -211,7 +233,8 @@ def _scan(theano, MRG, mode, only):
 
 
 _BUILDERS = {'main': _main, 'streams': _streams, 'minibatch': _minibatch,
-             'truncate': _truncate, 'scan': _scan}
+             'truncate': _truncate, 'categories': _categories,
+             'scan': _scan}
 
 
 def run(theano, MRG, part, mode=None, only=None):

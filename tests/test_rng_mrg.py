@@ -154,7 +154,8 @@ def test_python_perform_draws_the_same(floatx):
 # (float64 JAX kernels are checked bit for bit in test_kernels_agree)
 @pytest.mark.parametrize('part,floatx', [('main', 'float32'),
                                          ('minibatch', 'float32'),
-                                         ('minibatch', 'float64')])
+                                         ('minibatch', 'float64'),
+                                         ('categories', 'float32')])
 def test_jax_draws_the_same(part, floatx):
     jax = pytest.importorskip('jax')
     import pytensor.link.jax.dispatch  # noqa: F401  (sets JAX's width)
@@ -425,6 +426,40 @@ def test_other_bad_arguments():
         R.uniform((2,), prob=0.3)
     with pytest.raises(ValueError, match='positive'):
         R.uniform((2,), nstreams=0)
+
+
+def test_multinomial_and_choice_arguments():
+    R = MRG_RandomStreams(1)
+    p = T.matrix()
+    with pytest.raises(TypeError, match='pvals is required'):
+        R.multinomial()
+    with pytest.raises(ValueError, match='no size'):
+        R.multinomial(size=(2,), pvals=p)
+    with pytest.raises(NotImplementedError, match='matrix'):
+        R.multinomial(pvals=T.vector())
+    with pytest.raises(NotImplementedError, match='replace=False'):
+        R.choice(size=2, p=p)
+    with pytest.raises(TypeError, match='a must be None'):
+        R.choice(size=2, a=5, p=p, replace=False)
+    with pytest.raises(TypeError, match='p is required'):
+        R.choice(size=2, replace=False)
+
+
+def test_multinomial_counts_and_distinct_choices():
+    R = MRG_RandomStreams(5)
+    p = T.matrix()
+    f = theano.function([p], [R.multinomial(pvals=p, n=4),
+                              R.choice(size=3, p=p, replace=False)])
+    P = numpy.random.RandomState(0).dirichlet(numpy.ones(5), size=2000)
+    counts, picks = f(P)
+    assert counts.shape == (2000, 5) and picks.shape == (2000, 3)
+    assert numpy.all(counts.sum(axis=1) == 4)
+    assert all(len(set(row)) == 3 for row in picks)
+    assert picks.min() >= 0 and picks.max() < 5
+    # the counts follow the probabilities
+    assert abs(counts.sum(axis=0) / 8000 - P.mean(axis=0)).max() < 0.02
+    with pytest.raises(ValueError, match='without replacement'):
+        theano.function([p], R.choice(size=6, p=p, replace=False))(P)
 
 
 def test_size_of_the_wrong_length_at_run_time():

@@ -23,7 +23,7 @@ from collections import OrderedDict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, 'tests', 'mrg_cases.py')
 OUTPUT = os.path.join(ROOT, 'tests', 'mrg_theano_record.json')
-PARTS = ('main', 'streams', 'minibatch', 'truncate', 'scan')
+PARTS = ('main', 'streams', 'minibatch', 'truncate', 'categories', 'scan')
 FLOATX = ('float64', 'float32')
 
 

@@ -26,7 +26,10 @@ calls, the numbers Theano 1.0.5 gave it:
 
 The sampling op, :class:`mrg_uniform`, runs as C++ (``mrg31k3p.cpp``),
 as NumPy (``perform``, vectorised over streams) and as JAX (mode JAX,
-``rng_mrg_jax``), and the three give the same bits.
+``rng_mrg_jax``), and the three give the same bits.  ``binomial``,
+``normal``, ``multinomial`` and ``choice`` are Theano's graphs on top of
+one uniform draw each (``multinomial`` and ``choice`` pick categories
+with the ops of :mod:`theano_compat.sandbox.multinomial`).
 """
 
 import hashlib
@@ -730,6 +733,69 @@ class MRG_RandomStreams(object):
         samples = samples * std
         samples = samples + avg
         return samples
+
+    def multinomial(self, size=None, n=1, pvals=None, ndim=None,
+                    dtype='int64', nstreams=None, **kwargs):
+        """Counts of ``n`` draws from each row of ``pvals``.
+
+        :param pvals: a (rows, categories) matrix of probabilities (not
+            checked: rows need not sum to 1)
+        :param n: draws per row
+        :param dtype: the counts' dtype
+        :rtype: a matrix of ``pvals``' shape
+
+        One uniform draw (floatX) of ``rows * n`` values picks the
+        categories (:class:`~theano_compat.sandbox.multinomial.
+        MultinomialFromUniform`).  ``size`` and ``ndim`` must be None, as
+        in Theano.
+        """
+        from theano_compat.sandbox.multinomial import MultinomialFromUniform
+        if pvals is None:
+            raise TypeError('multinomial: pvals is required')
+        pvals = undefined_grad(pt.as_tensor_variable(pvals))
+        if size is not None:
+            raise ValueError('multinomial takes no size (the shape is '
+                             'pvals\' shape)')
+        if ndim is not None:
+            raise ValueError('multinomial takes no ndim')
+        if pvals.ndim != 2:
+            raise NotImplementedError('multinomial: pvals must be a matrix, '
+                                      'not %d-d' % pvals.ndim)
+        unis = self.uniform(size=pvals[:, 0].shape * n, ndim=1,
+                            nstreams=nstreams, **kwargs)
+        return MultinomialFromUniform(dtype)(pvals, unis,
+                                             pt.as_tensor_variable(n))
+
+    def choice(self, size=1, a=None, replace=True, p=None, ndim=None,
+               dtype='int64', nstreams=None, **kwargs):
+        """``size`` categories picked without replacement from each row of
+        ``p``: a (rows, size) matrix of ints in [0, categories).
+
+        As in Theano, only ``replace=False`` and ``a=None`` are provided;
+        ``p`` is a (rows, categories) matrix.  One uniform draw (floatX) of
+        ``rows * size`` values makes the picks
+        (:class:`~theano_compat.sandbox.multinomial.ChoiceFromUniform`).
+        """
+        from theano_compat.sandbox.multinomial import ChoiceFromUniform
+        if replace:
+            raise NotImplementedError('MRG_RandomStreams.choice picks '
+                                      'without replacement only: give '
+                                      'replace=False')
+        if a is not None:
+            raise TypeError('MRG_RandomStreams.choice: a must be None (the '
+                            'picks are the columns of p)')
+        if p is None:
+            raise TypeError('MRG_RandomStreams.choice: p is required')
+        p = undefined_grad(pt.as_tensor_variable(p))
+        if ndim is not None:
+            raise ValueError('MRG_RandomStreams.choice takes no ndim')
+        if p.ndim != 2:
+            raise NotImplementedError('MRG_RandomStreams.choice: p must be '
+                                      'a matrix, not %d-d' % p.ndim)
+        unis = self.uniform(size=p[:, 0].shape * size, ndim=1,
+                            nstreams=nstreams, **kwargs)
+        return ChoiceFromUniform(odtype=dtype)(p, unis,
+                                               pt.as_tensor_variable(size))
 
     def truncated_normal(self, size, avg=0.0, std=1.0, ndim=None, dtype=None,
                          nstreams=None, **kwargs):

@@ -12,7 +12,11 @@ backend does when floatX is float64; with floatX=float32 it runs JAX in
 JAX compiles for fixed shapes: the size of a draw must be known when the
 function is compiled (a constant, or the shape of an input).
 
-Importing this module registers the op with ``jax_funcify``;
+The categories of ``multinomial`` and ``choice`` are picked on the host,
+by the ops' NumPy code (``jax.pure_callback``): the same picks as in the
+C backend, at the price of a copy to the host and back.
+
+Importing this module registers the ops with ``jax_funcify``;
 ``theano_compat.engine.jax_device`` does that before compiling in mode
 JAX.
 """
@@ -29,6 +33,8 @@ from pytensor.link.jax.dispatch.shape import JAXShapeTuple
 from pytensor.tensor.basic import MakeVector
 from pytensor.tensor.elemwise import DimShuffle
 
+from theano_compat.sandbox.multinomial import (ChoiceFromUniform,
+                                               MultinomialFromUniform)
 from theano_compat.sandbox.rng_mrg import (M1, NORM_FLOAT32, NORM_FLOAT64,
                                            mrg_step, mrg_uniform)
 
@@ -125,3 +131,35 @@ def jax_funcify_mrg_uniform(op, node, **kwargs):
         return new_state, values.reshape(shape)
 
     return mrg_uniform_jax
+
+
+def _host_op(op, node, out_shape):
+    """JAX code that runs ``op``'s NumPy ``perform`` on the host: the
+    categories of multinomial and choice, exactly as in the C backend."""
+    dtype = jax.dtypes.canonicalize_dtype(node.outputs[0].dtype)
+
+    def run_on_host(pvals, unis, n):
+        storage = [[None]]
+        op.perform(node, [numpy.asarray(pvals), numpy.asarray(unis),
+                          numpy.asarray(n)], storage)
+        return storage[0][0].astype(dtype)
+
+    def host_op(pvals, unis, n):
+        shape = out_shape(pvals, n)
+        return jax.pure_callback(run_on_host,
+                                 jax.ShapeDtypeStruct(shape, dtype),
+                                 pvals, unis, n)
+
+    return host_op
+
+
+@jax_funcify.register(MultinomialFromUniform)
+def jax_funcify_multinomial(op, node, **kwargs):
+    if isinstance(op, ChoiceFromUniform):
+        picks = node.inputs[2]
+        if not isinstance(picks, Constant):
+            raise NotImplementedError(
+                'mode JAX: MRG_RandomStreams.choice needs a constant size')
+        n = int(picks.data)
+        return _host_op(op, node, lambda pvals, _: (pvals.shape[0], n))
+    return _host_op(op, node, lambda pvals, _: pvals.shape)
