@@ -522,3 +522,22 @@ def test_da_and_rbm_steps_print_theanos_numbers(run_name, rtol, theano_slice,
     ours = run_theano_script(run_name, theano_slice, theano_record)
     theirs = theano_record['runs'][run_name]['stdout']
     assert_prints_like_theano(ours, theirs, rtol=rtol, atol=1e-15)
+
+
+def test_da_step_in_mode_jax_prints_theanos_numbers(theano_slice,
+                                                    theano_record):
+    """The denoising autoencoder's steps in mode JAX (the GPU's path, here
+    on JAX's CPU): its MRG corruption masks are Theano's, so its costs and
+    weights are Theano's within float32 rounding."""
+    import subprocess
+    from conftest import ROOT, assert_prints_like_theano, child_environment
+    pytest.importorskip('jax')
+    entry = theano_record['runs']['da_step/float32']
+    run = subprocess.run(
+        [sys.executable, '-m', 'theano_compat',
+         os.path.join(ROOT, entry['script']), theano_slice],
+        env=child_environment(THEANO_FLAGS='floatX=float32,mode=JAX'),
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert_prints_like_theano(run.stdout, entry['stdout'], rtol=2e-6,
+                              atol=1e-8)
