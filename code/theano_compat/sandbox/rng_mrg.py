@@ -628,6 +628,8 @@ class MRG_RandomStreams(object):
         :param dtype: 'float32' or 'float64'; by default the upcast of
             floatX, ``low`` and ``high``
         :param nstreams: the number of streams (default: see the module)
+        :rtype: a tensor variable of ``dtype``, ``len(size)`` dimensions,
+            ``u * (high - low) + low`` for ``u`` uniform in [0, 1)
         """
         kwargs.pop('target', None)  # Theano's GPU context: nothing here
         if kwargs:
@@ -667,6 +669,11 @@ class MRG_RandomStreams(object):
         The uniform values are floatX (whatever ``dtype``), compared with
         ``p`` in ``p``'s own dtype (a Python float is floatX, or float32
         when it is one exactly).
+
+        :param size: as for :meth:`uniform`
+        :param p: a scalar, or a tensor that broadcasts to ``size``
+        :rtype: a tensor variable of ``dtype`` (int64 by default) of 0s
+            and 1s, ``len(size)`` dimensions
         """
         if isinstance(n, Variable) or n != 1:
             raise NotImplementedError('MRG_RandomStreams.binomial with '
@@ -685,6 +692,7 @@ class MRG_RandomStreams(object):
         :param dtype: by default the upcast of floatX, ``avg`` and ``std``
         :param truncate: redraw the values beyond 2 deviations (a second
             uniform draw)
+        :rtype: a tensor variable of ``dtype`` and shape ``size``
 
         The draw has ``prod(size)`` rounded up to even values ``u``; with
         ``u1, u2`` its two halves and ``r = sqrt(-2 log u1)``, the result
