@@ -49,6 +49,8 @@ from pytensor.link.c.op import COp
 from pytensor.tensor.basic import infer_static_shape
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.compiler import native_vector_flags
+
 __all__ = ['MRG_RandomStreams', 'mrg_uniform', 'guess_n_streams',
            'substream_states', 'ff_2p72', 'ff_2p134', 'mrg_draw_numpy',
            'M1', 'M2', 'MAX_STREAMS']
@@ -316,6 +318,11 @@ class mrg_uniform(COp):
 
     def c_headers(self, **kwargs):
         return ['<stdlib.h>']
+
+    def c_compile_args(self, **kwargs):
+        # the vector instructions of this CPU where PyTensor found none
+        # (clang); g++ gets them from PyTensor
+        return native_vector_flags()
 
     def c_code(self, node, name, inputs, outputs, sub):
         rstate, size = inputs
