@@ -180,7 +180,8 @@ def test_python_perform_draws_the_same(floatx):
 @pytest.mark.parametrize('part,floatx', [('main', 'float32'),
                                          ('minibatch', 'float32'),
                                          ('minibatch', 'float64'),
-                                         ('categories', 'float32')])
+                                         ('categories', 'float32'),
+                                         ('scan', 'float32')])
 def test_jax_draws_the_same(part, floatx):
     jax = pytest.importorskip('jax')
     import pytensor.link.jax.dispatch  # noqa: F401  (sets JAX's width)
