@@ -152,6 +152,8 @@ def compile_jax(inputs, outputs, mode, updates, givens, **kwargs):
     """
     import_jax()
     jax_device()
+    # JAX code of this port's own ops (MRG_RandomStreams' generator)
+    import theano_compat.sandbox.rng_mrg_jax  # noqa: F401
     if givens:
         pairs = givens.items() if isinstance(givens, dict) else givens
         givens = [(var, _static_minibatch(value)) for var, value in pairs]

@@ -1,5 +1,6 @@
 """``theano.sandbox``: of Theano's sandbox, ``rng_mrg`` is what the series
-uses (``MRG_RandomStreams``)."""
+uses (``MRG_RandomStreams``), with ``multinomial``, the ops behind its
+``multinomial`` and ``choice``."""
 
 from theano_compat.names import missing_name as _missing_name
 

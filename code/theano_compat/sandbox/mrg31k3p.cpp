@@ -1,0 +1,138 @@
+// MRG31k3p (L'Ecuyer and Touzin, 2000): the generator behind Theano's
+// MRG_RandomStreams, as Theano 1.0.5's CPU code ran it.
+//
+// A stream's state is six int32: (x11, x12, x13) of the first component,
+// a recurrence modulo M1 = 2^31 - 1, and (x21, x22, x23) of the second,
+// modulo M2 = 2^31 - 21069.  One step of a stream gives one integer in
+// [0, M1] (the two components' difference, wrapped into range), which
+// becomes a float by a multiplication by (about) 2^-31.
+//
+// Theano wrote the step in int32 arithmetic that overflows and then
+// tests the sign of the result; that relies on two's complement
+// wrap-around, which C++ leaves undefined for signed ints.  Here every
+// sum and product is taken in uint32 (which wraps by definition) and read
+// back as int32 (GCC defines that conversion as modulo 2^32), so the bits
+// are Theano's without undefined behaviour.
+//
+// A draw of n samples from a state of n_streams rows gives sample i from
+// stream i % n_streams: round r takes one step of each of the streams
+// 0..n_streams-1 in turn (the last round only as many as are left).
+// The state is therefore turned into six columns (one per state word)
+// first, and each round runs over contiguous columns, a loop without
+// branches that the compiler turns into vector instructions.
+
+namespace mrg31k3p {
+
+typedef npy_int32 i32;
+typedef npy_uint32 u32;
+
+static const i32 M1 = 2147483647;     // 2^31 - 1
+static const i32 M2 = 2147462579;     // 2^31 - 21069
+static const i32 MULT2 = 21069;
+
+static inline i32 add(i32 a, i32 b) { return (i32)((u32)a + (u32)b); }
+static inline i32 sub(i32 a, i32 b) { return (i32)((u32)a - (u32)b); }
+static inline i32 mul(i32 a, i32 b) { return (i32)((u32)a * (u32)b); }
+
+// Theano's reduction: a value that wrapped negative, or reached m, loses
+// one m (the subtraction wraps as well).
+static inline i32 fold(i32 y, i32 m) {
+    return (y < 0 || y >= m) ? sub(y, m) : y;
+}
+
+// 2^22 * x modulo M1 as Theano computed it, split into the shifts that
+// stay inside 31 bits (2^31 = 1 modulo M1): low 9 bits up, the rest down.
+static inline i32 times_2p22(i32 x) {
+    return add((i32)((u32)(x & 511) << 22), x >> 9);
+}
+
+// 2^7 * x likewise: low 24 bits up by 7, the top 7 bits down.
+static inline i32 times_2p7(i32 x) {
+    return add((i32)((u32)(x & 16777215) << 7), x >> 24);
+}
+
+// 2^15 * x modulo M2: 2^31 = 21069 modulo M2.
+static inline i32 times_2p15(i32 x) {
+    return add((i32)((u32)(x & 65535) << 15), mul(MULT2, x >> 16));
+}
+
+// One step of a stream, its six state words updated in place; returns
+// the integer in [0, M1] of this step.  Theano summed the four shifted
+// terms of the first component left to right; sums modulo 2^32 do not
+// depend on the order, so pairing them here changes no bit.
+static inline i32 step(i32& x11, i32& x12, i32& x13,
+                       i32& x21, i32& x22, i32& x23) {
+    // first component: x_n = 2^22 x_{n-2} + (2^7 + 1) x_{n-3}  (mod M1)
+    i32 y1 = add(times_2p22(x12), times_2p7(x13));
+    y1 = fold(y1, M1);
+    y1 = fold(add(y1, x13), M1);
+    x13 = x12;
+    x12 = x11;
+    x11 = y1;
+    // second component: x_n = 2^15 x_{n-1} + (2^15 + 1) x_{n-3}  (mod M2)
+    i32 a = fold(times_2p15(x21), M2);
+    i32 b = fold(times_2p15(x23), M2);
+    b = fold(add(b, x23), M2);
+    b = fold(add(b, a), M2);
+    x23 = x22;
+    x22 = x21;
+    x21 = b;
+    return (x11 <= x21) ? add(sub(x11, x21), M1) : sub(x11, x21);
+}
+
+// The integer as a float in [0, 1): exactly k / 2^31 in float64; in
+// float32 the integer rounded to float32, times float32(4.6566126e-10)
+// (= 2^-31 (1 - 2^-24), so that M1 never becomes 1.0), rounded again.
+static inline npy_float64 to_unit(i32 k, npy_float64) {
+    return k * 4.656612873077392578125e-10;
+}
+static inline npy_float32 to_unit(i32 k, npy_float32) {
+    return (npy_float32)k * 4.6566126e-10f;
+}
+
+// One round: one step of each of the streams 0..k-1, whose words are
+// the columns c0..c5, and their values into o[0..k-1].  The pointers are
+// parameters marked __restrict__ so that the compiler, told that they do
+// not overlap, vectorises the loop (without that it gives up on the many
+// run-time overlap checks it would need).
+template <typename T>
+static void one_round(npy_intp k, i32* __restrict__ c0, i32* __restrict__ c1,
+                      i32* __restrict__ c2, i32* __restrict__ c3,
+                      i32* __restrict__ c4, i32* __restrict__ c5,
+                      T* __restrict__ o) {
+    for (npy_intp j = 0; j < k; ++j) {
+        i32 x11 = c0[j], x12 = c1[j], x13 = c2[j];
+        i32 x21 = c3[j], x22 = c4[j], x23 = c5[j];
+        const i32 v = step(x11, x12, x13, x21, x22, x23);
+        c0[j] = x11; c1[j] = x12; c2[j] = x13;
+        c3[j] = x21; c4[j] = x22; c5[j] = x23;
+        o[j] = to_unit(v, T());
+    }
+}
+
+// n samples into out (contiguous), from the state rows (n_streams x 6,
+// C-contiguous), which are advanced in place.  cols is scratch for
+// 6 * min(n, n_streams) int32.
+template <typename T>
+static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
+                 i32* cols) {
+    if (n == 0 || n_streams == 0)
+        return;
+    // Streams that take a step at all: all of them, unless n is smaller.
+    const npy_intp used = n < n_streams ? n : n_streams;
+    i32* c[6];
+    for (int w = 0; w < 6; ++w)
+        c[w] = cols + w * used;
+    for (npy_intp j = 0; j < used; ++j)
+        for (int w = 0; w < 6; ++w)
+            c[w][j] = state[6 * j + w];
+    for (npy_intp start = 0; start < n; start += n_streams) {
+        const npy_intp k = (n - start < used) ? n - start : used;
+        one_round<T>(k, c[0], c[1], c[2], c[3], c[4], c[5], out + start);
+    }
+    for (npy_intp j = 0; j < used; ++j)
+        for (int w = 0; w < 6; ++w)
+            state[6 * j + w] = c[w][j];
+}
+
+}  // namespace mrg31k3p
