@@ -36,6 +36,10 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None,
     if _ASKS_FOR_UPDATES:
         kwargs['return_updates'] = True
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='Scan return signature',
+        # PyTensor's notes on its own future interface: the pair asked for
+        # above, and the default updates (what carries random streams'
+        # states out of the loop, as in Theano)
+        warnings.filterwarnings('ignore', message='(Scan return signature|'
+                                'Setting default_update)',
                                 category=DeprecationWarning)
         return pytensor.scan(fn, **kwargs)
