@@ -25,25 +25,38 @@ setup(
     # the C++ sources that the engine's ops compile at run time
     package_data={'theano_compat': ['*/*.cpp', '*/*/*.cpp', '*/*/*/*.cpp']},
     python_requires='>=3.11',
+    # Each range is tested at both ends by .ci/run: the newest releases in
+    # it, and the lowest, pinned in .ci/lowest-constraints.txt (which
+    # tests/test_versions.py keeps equal to the lower bounds here).
     install_requires=[
-        'pytensor>=2.30,<4',
-        'numpy>=1.24,<3',
-        'six>=1.16,<2',
-        'scipy>=1.10,<2',
+        # 3.0.1: Softmax and LogSoftmax became symbolic ops (OpFromGraph)
+        # that the engine's rewrites inline; 3.0.0's C Softmax fails them.
+        # PyTensor brings numba (its own range).
+        'pytensor>=3.0.1,<3.1',
+        # PyTensor 3 needs NumPy 2.
+        'numpy>=2.0.0,<3',
+        # 1.13.0: the first SciPy that installs beside NumPy 2.
+        'scipy>=1.13.0,<2',
         # The BLAS that PyTensor's C code links to (see theano_compat).
         # 0.3.33 and 0.3.34 are 15% slower on this model's x.T @ delta
-        # product (bench/README.md).
-        'scipy-openblas32>=0.3.31,<0.3.33',
+        # product (bench/README.md).  0.3.31.22.0: the first 0.3.31 build.
+        'scipy-openblas32>=0.3.31.22.0,<0.3.33',
     ],
     extras_require={
         # The tests run the JAX backend (THEANO_FLAGS device=cuda's code
         # path) on JAX's CPU device, so they need CPU JAX; they also build
-        # the docs and draw the plots.
-        'test': ['pytest>=7,<10', 'jax>=0.10.1,<0.11', 'sphinx>=7,<9',
-                 'matplotlib>=3.7,<4'],
+        # the docs and draw the plots.  The lower bounds are the first
+        # releases that pass the suite beside NumPy 2.0 on Python 3.11:
+        # pytest 6.2.4 (6.2.3 cannot rewrite asserts on Python 3.11), JAX
+        # 0.4.30 (the first to install jaxlib itself; 0.4.25 and older fail
+        # on NumPy 2), Sphinx 5.0.0 (the sphinxcontrib packages need 5),
+        # matplotlib 3.8.4 (the first built for NumPy 2).
+        'test': ['pytest>=6.2.4,<10', 'jax>=0.4.30,<0.11',
+                 'sphinx>=5.0.0,<9', 'matplotlib>=3.8.4,<4'],
+        # The other extras' ranges are the test extra's, which CI tests.
         # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
-        'gpu': ['jax[cuda12]>=0.10.1,<0.11'],
-        'plot': ['matplotlib>=3.7,<4'],
-        'doc': ['sphinx>=7,<9'],
+        'gpu': ['jax[cuda12]>=0.4.30,<0.11'],
+        'plot': ['matplotlib>=3.8.4,<4'],
+        'doc': ['sphinx>=5.0.0,<9'],
     },
 )
