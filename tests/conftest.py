@@ -70,9 +70,10 @@ def small_run(small_mnist, tmp_path_factory):
 # --- running code as a user would ---
 
 # Variables that choose threads or settings: a child process gets none of
-# this process's, only those a test gives it.
-SETTINGS = ('THEANO_FLAGS', 'PYTENSOR_FLAGS', 'OPENBLAS_NUM_THREADS',
-            'OMP_NUM_THREADS', 'DEEP_LEARNING_TUTORIALS_DATA')
+# this process's, only those a test gives it.  (PYTENSOR_FLAGS goes on,
+# so that a whole run can choose, say, the compiler: cxx=clang++.)
+SETTINGS = ('THEANO_FLAGS', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',
+            'DEEP_LEARNING_TUTORIALS_DATA')
 
 
 def child_environment(**env):
@@ -84,6 +85,13 @@ def child_environment(**env):
                   else []))
     environ.update(env)
     return environ
+
+
+def with_pytensor_flags(text):
+    """``PYTENSOR_FLAGS`` of this process (a chosen compiler, say) followed
+    by ``text``, which wins where both set a flag."""
+    return ','.join(f for f in (os.environ.get('PYTENSOR_FLAGS', ''), text)
+                    if f)
 
 
 def run_python(code, check=True, args=(), cwd=None, **env):

@@ -89,7 +89,7 @@ print(pytensor.config.floatX, pytensor.config.mode,
 def test_importing_changes_no_setting_but_the_blas_it_links():
     # blas__ldflags is empty (PyTensor found no BLAS): the port links the
     # OpenBLAS wheel it installs, and changes nothing else.
-    run = run_python(SNAPSHOT)
+    run = run_python(SNAPSHOT, PYTENSOR_FLAGS='')
     assert run.stdout.splitlines() == ["['blas__ldflags']",
                                        'float64 Mode -']
 

@@ -18,7 +18,8 @@ from theano_compat import theano, T
 from theano_compat.engine import cvm, fused as fused_module
 from theano_compat.engine.fused import FusedSoftmaxRegression
 from theano_compat.engine.threads import fused_threads
-from conftest import compiled_ops, run_python, tutorial_functions
+from conftest import (compiled_ops, run_python, tutorial_functions,
+                      with_pytensor_flags)
 
 PYTHON = Mode(linker='py', optimizer=None)  # each op's perform(), as is
 
@@ -276,7 +277,8 @@ def test_both_tasks_share_one_compiled_module(tmp_path):
             ' numpy.arange(3))[0])\n'
             'print(sum("softmax_nll::" in open(m).read() for m in glob.glob('
             'str(pytensor.config.compiledir) + "/tmp*/mod.cpp")))\n')
-    run = run_python(code, PYTENSOR_FLAGS='base_compiledir=%s' % tmp_path)
+    run = run_python(code, PYTENSOR_FLAGS=with_pytensor_flags(
+        'base_compiledir=%s' % tmp_path))
     assert run.stdout.split() == ['0.0', '1']
     with pytest.raises(ValueError, match="task should be 'grad' or 'errors'"):
         FusedSoftmaxRegression('train')
@@ -304,8 +306,8 @@ def test_an_edited_kernel_is_compiled_again(tmp_path):
         'print(rate())\n'
         'fused.KERNEL_FILE = %r\n'
         'print(rate())\n' % str(edited))
-    run = run_python(code, PYTENSOR_FLAGS='base_compiledir=%s'
-                     % (tmp_path / 'cache'))
+    run = run_python(code, PYTENSOR_FLAGS=with_pytensor_flags(
+        'base_compiledir=%s' % (tmp_path / 'cache')))
     assert run.stdout.split() == ['0.0', '1.0']
 
 

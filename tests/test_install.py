@@ -23,8 +23,10 @@ SOURCES = ['setup.py', 'README.md', 'code']
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
     """A virtual environment with the project installed from a copy of
-    its sources (the dependencies come from this Python's)."""
+    its sources (the dependencies are this Python's, whichever versions it
+    has: a .pth file puts its site folders after the venv's own)."""
     import shutil
+    import sysconfig
     work = tmp_path_factory.mktemp('install')
     copy = work / 'source'
     copy.mkdir()
@@ -36,9 +38,15 @@ def installed(tmp_path_factory):
         else:
             shutil.copy(source, str(copy / name))
     env_dir = work / 'venv'
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(
-        str(env_dir))
+    venv.EnvBuilder(with_pip=False).create(str(env_dir))
     python = str(env_dir / 'bin' / 'python')
+    site = subprocess.run([python, '-c', 'import sysconfig; print('
+                           'sysconfig.get_paths()["purelib"])'],
+                          capture_output=True, text=True, check=True
+                          ).stdout.strip()
+    paths = sysconfig.get_paths()
+    with open(os.path.join(site, 'parent_environment.pth'), 'w') as f:
+        f.write('%s\n%s\n' % (paths['purelib'], paths['platlib']))
     install = subprocess.run(
         [python, '-m', 'pip', 'install', '--no-deps', '--no-build-isolation',
          '--no-index', '-q', str(copy)], capture_output=True, text=True,
