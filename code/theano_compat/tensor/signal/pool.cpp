@@ -69,6 +69,8 @@ inline void spans(npy_intp v, npy_intp count, const Options& o, int axis,
 // Sizes of one call, and the windows of both axes (owned).
 struct Plan {
     npy_intp planes, rows, cols, out_rows, out_cols;
+    npy_intp ws[2];
+    bool tiled;  // the windows tile the image exactly: each pixel in one
     Span* row_spans;
     Span* col_spans;
     Plan() : row_spans(NULL), col_spans(NULL) {}
@@ -99,6 +101,12 @@ inline bool make_plan(PyArrayObject* x, const Options& o, Plan* plan) {
     }
     spans(plan->rows, plan->out_rows, o, 0, plan->row_spans);
     spans(plan->cols, plan->out_cols, o, 1, plan->col_spans);
+    plan->ws[0] = o.ws[0];
+    plan->ws[1] = o.ws[1];
+    plan->tiled = o.pad[0] == 0 && o.pad[1] == 0
+                  && o.stride[0] == o.ws[0] && o.stride[1] == o.ws[1]
+                  && plan->out_rows * o.ws[0] == plan->rows
+                  && plan->out_cols * o.ws[1] == plan->cols;
     return true;
 }
 
@@ -173,6 +181,96 @@ void pool_planes(const T* x, const Plan& p, int mode, T* z) {
                         value /= (T)((R.hi - R.lo) * (C.hi - C.lo));
                 }
                 out[r * p.out_cols + c] = value;
+            }
+        }
+    }
+}
+
+// The same, when the windows tile the image (ws == stride, no padding,
+// no pixel left over): the window's rows are first combined element by
+// element over whole image rows (which vectorizes), then each window's
+// columns.  `row` is scratch of p.cols elements.
+template <typename T>
+void pool_planes_tiled(const T* x, const Plan& p, int mode, T* z, T* row) {
+    const npy_intp wr = p.ws[0], wc = p.ws[1];
+    const T scale = mode == AVERAGE_INC_PAD || mode == AVERAGE_EXC_PAD
+                    ? (T)1 / (T)(wr * wc) : (T)1;
+    for (npy_intp b = 0; b < p.planes; ++b) {
+        const T* img = x + b * p.rows * p.cols;
+        T* out = z + b * p.out_rows * p.out_cols;
+        for (npy_intp r = 0; r < p.out_rows; ++r) {
+            const T* first = img + r * wr * p.cols;
+            for (npy_intp xx = 0; xx < p.cols; ++xx) row[xx] = first[xx];
+            for (npy_intp i = 1; i < wr; ++i) {
+                const T* next = first + i * p.cols;
+                if (mode == MAX) {
+                    for (npy_intp xx = 0; xx < p.cols; ++xx)
+                        row[xx] = next[xx] > row[xx] ? next[xx] : row[xx];
+                } else {
+                    for (npy_intp xx = 0; xx < p.cols; ++xx)
+                        row[xx] += next[xx];
+                }
+            }
+            T* o = out + r * p.out_cols;
+            for (npy_intp c = 0; c < p.out_cols; ++c) {
+                const T* w = row + c * wc;
+                T value = w[0];
+                for (npy_intp j = 1; j < wc; ++j) {
+                    if (mode == MAX) value = w[j] > value ? w[j] : value;
+                    else value += w[j];
+                }
+                o[c] = mode == MAX ? value : value * scale;
+            }
+        }
+    }
+}
+
+// Max pooling's gradient for tiling windows: every pixel is written once
+// (no zeroing first): its window's gz where it equals the maximum, else 0.
+// Each window row's maxima and gradients are first spread over a whole
+// image row (`spread`: scratch of 2 * p.cols), so that the choice is one
+// vectorized select per pixel rather than a branch.
+template <typename T>
+void max_grad_planes_tiled(const T* x, const T* z, const T* gz,
+                           const Plan& p, T* gx, T* spread) {
+    const npy_intp wr = p.ws[0], wc = p.ws[1];
+    T* maxima = spread;
+    T* grads = spread + p.cols;
+    for (npy_intp b = 0; b < p.planes; ++b) {
+        const npy_intp in0 = b * p.rows * p.cols;
+        const npy_intp out0 = b * p.out_rows * p.out_cols;
+        for (npy_intp r = 0; r < p.out_rows; ++r) {
+            const T* m = z + out0 + r * p.out_cols;
+            const T* g = gz + out0 + r * p.out_cols;
+            for (npy_intp c = 0; c < p.out_cols; ++c)
+                for (npy_intp j = 0; j < wc; ++j) {
+                    maxima[c * wc + j] = m[c];
+                    grads[c * wc + j] = g[c];
+                }
+            for (npy_intp i = 0; i < wr; ++i) {
+                const T* src = x + in0 + (r * wr + i) * p.cols;
+                T* dst = gx + in0 + (r * wr + i) * p.cols;
+                for (npy_intp xx = 0; xx < p.cols; ++xx)
+                    dst[xx] = src[xx] == maxima[xx] ? grads[xx] : (T)0;
+            }
+        }
+    }
+}
+
+// Sum and average pooling's gradient for tiling windows: each pixel gets
+// its window's gz (divided by the window's size for the averages).
+template <typename T>
+void average_grad_planes_tiled(const T* gz, const Plan& p, int mode, T* gx) {
+    const npy_intp wr = p.ws[0], wc = p.ws[1];
+    const T scale = mode == SUM ? (T)1 : (T)1 / (T)(wr * wc);
+    for (npy_intp b = 0; b < p.planes; ++b) {
+        for (npy_intp r = 0; r < p.out_rows; ++r) {
+            const T* g = gz + (b * p.out_rows + r) * p.out_cols;
+            for (npy_intp i = 0; i < wr; ++i) {
+                T* dst = gx + (b * p.rows + r * wr + i) * p.cols;
+                for (npy_intp c = 0; c < p.out_cols; ++c)
+                    for (npy_intp j = 0; j < wc; ++j)
+                        dst[c * wc + j] = g[c] * scale;
             }
         }
     }
@@ -282,9 +380,16 @@ int forward(PyArrayObject* x, const Options& o, int typenum,
     const T* xd = keep.data<T>(x);
     if (!xd) return -1;
     T* zd = (T*)PyArray_DATA(*z);
+    T* row = NULL;
+    if (p.tiled) {
+        row = new (std::nothrow) T[p.cols + 1];
+        if (!row) { PyErr_NoMemory(); return -1; }
+    }
     Py_BEGIN_ALLOW_THREADS
-    pool_planes<T>(xd, p, o.mode, zd);
+    if (p.tiled) pool_planes_tiled<T>(xd, p, o.mode, zd, row);
+    else pool_planes<T>(xd, p, o.mode, zd);
     Py_END_ALLOW_THREADS
+    delete[] row;
     return 0;
 }
 
@@ -306,10 +411,20 @@ int max_grad(PyArrayObject* x, PyArrayObject* z, PyArrayObject* gz,
     const T* gd = zd ? keep.data<T>(gz) : NULL;
     if (!gd) return -1;
     T* out = (T*)PyArray_DATA(*gx);
+    T* spread = NULL;
+    if (p.tiled) {
+        spread = new (std::nothrow) T[2 * p.cols + 1];
+        if (!spread) { PyErr_NoMemory(); return -1; }
+    }
     Py_BEGIN_ALLOW_THREADS
-    memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
-    max_grad_planes<T>(xd, zd, gd, p, out);
+    if (p.tiled) {
+        max_grad_planes_tiled<T>(xd, zd, gd, p, out, spread);
+    } else {
+        memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
+        max_grad_planes<T>(xd, zd, gd, p, out);
+    }
     Py_END_ALLOW_THREADS
+    delete[] spread;
     return 0;
 }
 
@@ -327,8 +442,12 @@ int average_grad(PyArrayObject* x, PyArrayObject* gz, const Options& o,
     if (!gd) return -1;
     T* out = (T*)PyArray_DATA(*gx);
     Py_BEGIN_ALLOW_THREADS
-    memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
-    average_grad_planes<T>(gd, p, o.mode, out);
+    if (p.tiled) {
+        average_grad_planes_tiled<T>(gd, p, o.mode, out);
+    } else {
+        memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
+        average_grad_planes<T>(gd, p, o.mode, out);
+    }
     Py_END_ALLOW_THREADS
     return 0;
 }
