@@ -19,8 +19,10 @@ shape.  The two sides take turns, several rounds; the script prints the
 median time of a step of each and their ratio.
 
 Usage: ``python bench/series_steps.py [--repeats N] [--steps N]
-[--models lenet,mlp] [--dry-run]``; ``--dry-run`` runs a tiny version of
-everything (for the tests).
+[--models lenet,mlp] [--threads N] [--dry-run]``.  Both sides use the
+threads of theano_compat's OpenBLAS (the usable cores, at most 4), or
+``--threads`` (which sets ``OMP_NUM_THREADS`` before either library
+starts); ``--dry-run`` runs a tiny version of everything (for the tests).
 """
 
 import argparse
@@ -288,9 +290,18 @@ def main(argv=None):
                              'mlp 100)')
     parser.add_argument('--models', default='lenet,mlp',
                         help='comma-separated: lenet, mlp')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='threads of both sides (default: those of '
+                             "theano_compat's OpenBLAS)")
     parser.add_argument('--dry-run', action='store_true',
                         help='tiny models, one round: checks that it runs')
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        if 'theano_compat' in sys.modules or 'torch' in sys.modules:
+            parser.error('--threads must be set before theano_compat and '
+                         'torch are imported (run the script by itself)')
+        for name in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
+            os.environ[name] = str(args.threads)
     models = [m for m in args.models.split(',') if m]
     for model in models:
         if model not in MODELS:
@@ -304,9 +315,10 @@ def main(argv=None):
     except ImportError:
         torch_threads = 0
         torch_version = 'not installed (pip install torch): its side skipped'
-    from theano_compat import backend_description
-    print('%s; %d thread(s); PyTorch %s'
-          % (backend_description(), count, torch_version))
+    import pytensor
+    print('PyTensor %s (theano_compat, mode FAST_RUN, float32 models), '
+          'PyTorch %s; %d thread(s) each'
+          % (pytensor.__version__, torch_version, count))
     repeats = 1 if args.dry_run else args.repeats
     results = {}
     for model in models:

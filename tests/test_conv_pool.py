@@ -524,15 +524,19 @@ def test_theano_names_and_c_sources():
     from theano_compat.tensor.nnet import conv2d as nnet_conv2d
     assert nnet_conv2d is conv2d
     # the C++ lives in its own files, and the cache version follows them
+    parallel = os.path.join(os.path.dirname(os.path.dirname(
+        abstract_conv.__file__)), 'parallel_for.cpp')
     for module, name in ((abstract_conv, 'corr_gemm.cpp'),
                          (pool, 'pool.cpp')):
-        path = os.path.join(os.path.dirname(module.__file__), name)
-        with open(path, 'rb') as f:
-            source = f.read()
+        sources = []
+        for path in (parallel, os.path.join(os.path.dirname(module.__file__),
+                                            name)):
+            with open(path) as f:
+                sources.append(f.read())
         op = Corr2d() if module is abstract_conv else Pool2d((2, 2))
-        assert op.c_support_code().endswith(source.decode())
+        assert op.c_support_code().endswith('\n'.join(sources))
         digest = hashlib.sha256(
-            source + module._C_CALL.encode()).hexdigest()
+            ('\n'.join(sources) + module._C_CALL).encode()).hexdigest()
         assert digest in op.c_code_cache_version()
 
 
@@ -575,3 +579,25 @@ def test_series_steps_benchmark_dry_run(capsys):
         assert medians['theano_compat'] > 0
     printed = capsys.readouterr().out
     assert 'lenet  step (minibatch 4): theano_compat' in printed
+
+
+def test_threaded_loops_match_numpy(monkeypatch):
+    """Arrays large enough for the C++ loops to use several threads give
+    what NumPy gives (3 threads asked, whatever the machine has)."""
+    monkeypatch.setenv('OMP_NUM_THREADS', '3')
+    r = rng(14)
+    X = r.standard_normal((32, 4, 20, 20))
+    W = r.standard_normal((32, 4, 3, 3))
+    x, w = T.tensor4('x'), T.tensor4('w')
+    conv = conv2d(x, w, border_mode=(1, 2))
+    G = r.standard_normal((32, 32, 20, 22))
+    outputs = [conv] + T.grad((conv * G).sum(), [x, w])
+    for mode in ('max', 'average_exc_pad'):
+        for kwargs in (dict(ws=(2, 2), ignore_border=True),
+                       dict(ws=(3, 2), stride=(2, 2), ignore_border=False)):
+            pooled = pool_2d(conv, mode=mode, **kwargs)
+            outputs += [pooled, T.grad((pooled ** 2).sum(), conv)]
+    c_results = run(outputs, [x, w], [X, W])
+    python_results = run(outputs, [x, w], [X, W], PYTHON)
+    for got, want in zip(c_results, python_results):
+        numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)

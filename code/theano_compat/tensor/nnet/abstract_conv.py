@@ -46,13 +46,17 @@ from pytensor.link.c.op import COp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.threads import fused_threads
+
 __all__ = ['conv2d', 'Corr2d', 'Corr2dGradWeights', 'Corr2dGradInputs',
            'normalize_border_mode', 'border_pads', 'conv_output_length',
            'on_jax_dispatch']
 
 FLOAT_DTYPES = ('float32', 'float64')
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'corr_gemm.cpp')
+HERE = os.path.dirname(os.path.abspath(__file__))
+KERNEL_FILE = os.path.join(HERE, 'corr_gemm.cpp')
+# the parallel loop, shared with the pooling ops
+PARALLEL_FILE = os.path.join(os.path.dirname(HERE), 'parallel_for.cpp')
 
 
 # ----------------------------------------------------------------------------
@@ -209,9 +213,13 @@ def _pair(value, name, minimum):
 # The ops.
 
 def kernel_source():
-    """The C++ code of the three ops (``corr_gemm.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
+    """The C++ code of the three ops: ``parallel_for.cpp``, then
+    ``corr_gemm.cpp``."""
+    sources = []
+    for path in (PARALLEL_FILE, KERNEL_FILE):
+        with open(path) as f:
+            sources.append(f.read())
+    return '\n'.join(sources)
 
 
 def _blas_flags(libs=False, flags=False, libs_dir=False):
@@ -233,7 +241,7 @@ class _Corr2dBase(COp):
     params_type = ParamsType(pad_above=ps.int64, pad_below=ps.int64,
                              pad_left=ps.int64, pad_right=ps.int64,
                              sh=ps.int64, sw=ps.int64, dh=ps.int64,
-                             dw=ps.int64, flip=ps.int32)
+                             dw=ps.int64, flip=ps.int32, threads=ps.int32)
     _c_function = None  # the C++ function the op's c_code calls
 
     def __init__(self, border='valid', subsample=(1, 1),
@@ -261,7 +269,7 @@ class _Corr2dBase(COp):
             pad_above=pads[0], pad_below=pads[1], pad_left=pads[2],
             pad_right=pads[3], sh=self.subsample[0], sw=self.subsample[1],
             dh=self.filter_dilation[0], dw=self.filter_dilation[1],
-            flip=int(self.filter_flip))
+            flip=int(self.filter_flip), threads=fused_threads())
 
     # --- shapes -----------------------------------------------------------
 
@@ -393,13 +401,13 @@ class _Corr2dBase(COp):
                 % (blas_header_text(), have_blas, kernel_source()))
 
     def c_headers(self, **kwargs):
-        return ['<limits.h>', '<stdlib.h>', '<string.h>']
+        return ['<limits.h>', '<pthread.h>', '<stdlib.h>', '<string.h>']
 
     def c_libraries(self, **kwargs):
-        return _blas_flags(libs=True)
+        return _blas_flags(libs=True) + ['pthread']
 
     def c_compile_args(self, **kwargs):
-        return _blas_flags(flags=True)
+        return _blas_flags(flags=True) + ['-pthread']
 
     def c_lib_dirs(self, **kwargs):
         return _blas_flags(libs_dir=True)
@@ -437,7 +445,7 @@ _C_CALL = r"""
         {%(params)s->pad_above, %(params)s->pad_below,
          %(params)s->pad_left, %(params)s->pad_right},
         %(params)s->sh, %(params)s->sw, %(params)s->dh, %(params)s->dw,
-        %(params)s->flip};
+        %(params)s->flip, %(params)s->threads};
     if (corr2d::%(function)s<%(T)s>(%(a)s, %(b)s%(extra)s, options,
                                     %(typenum)s, &%(out)s,
                                     &scratch_%(name)s) != 0) {

@@ -53,6 +53,7 @@ struct Options {
     npy_intp sh, sw;  // subsampling (strides) of rows and columns
     npy_intp dh, dw;  // dilation of the filters' rows and columns
     int flip;         // true convolution: filters are flipped
+    int threads;      // threads for the loops around the gemm
 };
 
 // Sizes of one call.
@@ -62,6 +63,7 @@ struct Shape {
     npy_intp oh, ow;      // output rows and columns
     npy_intp top, left;   // padding above and left of the image
     npy_intp sh, sw, dh, dw;
+    int threads;
     npy_intp K() const { return c * kh * kw; }
     npy_intp P() const { return n * oh * ow; }
 };
@@ -134,85 +136,151 @@ inline void inside(npy_intp offset, npy_intp stride, npy_intp length,
     *hi = b;
 }
 
-// cols (K x P) from the images x (n, c, h, w).
-template <typename T>
-void im2col(const T* x, const Shape& g, T* cols) {
-    const npy_intp P = g.P(), ohw = g.oh * g.ow, hw = g.h * g.w;
-    for (npy_intp ch = 0; ch < g.c; ++ch)
+// Where filter tap (i, j) reads: the offset of its first pixel in the
+// image (dy, dx), and the output rows [y0, y1) and columns [x0, x1) where
+// it falls inside the image (elsewhere it meets padding).
+struct Tap {
+    npy_intp dy, dx, y0, y1, x0, x1;
+};
+
+inline void make_taps(const Shape& g, Tap* taps) {
     for (npy_intp i = 0; i < g.kh; ++i)
-    for (npy_intp j = 0; j < g.kw; ++j) {
-        T* row = cols + ((ch * g.kh + i) * g.kw + j) * P;
-        const npy_intp dy = i * g.dh - g.top, dx = j * g.dw - g.left;
-        npy_intp y0, y1, x0, x1;
-        inside(dy, g.sh, g.h, g.oh, &y0, &y1);
-        inside(dx, g.sw, g.w, g.ow, &x0, &x1);
-        for (npy_intp n = 0; n < g.n; ++n) {
-            const T* image = x + (n * g.c + ch) * hw;
-            T* out = row + n * ohw;
-            memset(out, 0, sizeof(T) * y0 * g.ow);
-            for (npy_intp y = y0; y < y1; ++y) {
-                const T* src = image + (y * g.sh + dy) * g.w + dx;
-                T* dst = out + y * g.ow;
-                for (npy_intp o = 0; o < x0; ++o) dst[o] = 0;
-                if (g.sw == 1) {
-                    memcpy(dst + x0, src + x0, sizeof(T) * (x1 - x0));
-                } else {
-                    for (npy_intp o = x0; o < x1; ++o) dst[o] = src[o * g.sw];
-                }
-                for (npy_intp o = x1; o < g.ow; ++o) dst[o] = 0;
-            }
-            memset(out + y1 * g.ow, 0, sizeof(T) * (g.oh - y1) * g.ow);
+        for (npy_intp j = 0; j < g.kw; ++j) {
+            Tap& t = taps[i * g.kw + j];
+            t.dy = i * g.dh - g.top;
+            t.dx = j * g.dw - g.left;
+            inside(t.dy, g.sh, g.h, g.oh, &t.y0, &t.y1);
+            inside(t.dx, g.sw, g.w, g.ow, &t.x0, &t.x1);
         }
+}
+
+// Parallel tasks: `units` (rows of cols, or channels) cut into `*blocks`
+// runs of images each, so that there are a few tasks per thread.
+inline npy_intp image_blocks(const Shape& g, npy_intp units) {
+    npy_intp blocks = g.threads <= 1 || units >= 4 * g.threads ? 1
+                      : (4 * g.threads + units - 1) / (units > 0 ? units : 1);
+    return blocks < g.n ? blocks : (g.n > 0 ? g.n : 1);
+}
+
+// Row k = (ch, i, j) of cols, for images n0 to n1: the pixels of channel
+// ch that tap (i, j) meets at each of their output positions.
+template <typename T>
+void im2col_row(const T* x, const Shape& g, const Tap t, T* cols,
+                npy_intp k, npy_intp n0, npy_intp n1) {
+    const npy_intp ch = k / (g.kh * g.kw), ohw = g.oh * g.ow;
+    const npy_intp ow = g.ow, sw = g.sw, w = g.w;
+    for (npy_intp n = n0; n < n1; ++n) {
+        const T* image = x + (n * g.c + ch) * g.h * w;
+        T* out = cols + k * g.P() + n * ohw;
+        for (npy_intp o = 0; o < t.y0 * ow; ++o) out[o] = 0;
+        for (npy_intp y = t.y0; y < t.y1; ++y) {
+            const T* src = image + (y * g.sh + t.dy) * w + t.dx;
+            T* dst = out + y * ow;
+            for (npy_intp o = 0; o < t.x0; ++o) dst[o] = 0;
+            if (sw == 1) {
+                memcpy(dst + t.x0, src + t.x0, sizeof(T) * (t.x1 - t.x0));
+            } else {
+                for (npy_intp o = t.x0; o < t.x1; ++o) dst[o] = src[o * sw];
+            }
+            for (npy_intp o = t.x1; o < ow; ++o) dst[o] = 0;
+        }
+        for (npy_intp o = t.y1 * ow; o < ohw; ++o) out[o] = 0;
     }
 }
 
-// Adds each entry of cols (K x P) into the pixel of dx (n, c, h, w) it
-// was taken from by im2col; padding entries are dropped.
+// cols (K x P) from the images x (n, c, h, w).  `taps`: kh * kw entries
+// from make_taps.  In parallel over (row, run of images) tasks, each a
+// consecutive stretch of cols.
 template <typename T>
-void col2im(const T* cols, const Shape& g, T* dx) {
+void im2col(const T* x, const Shape& g, const Tap* taps, T* cols) {
+    const npy_intp K = g.K(), blocks = image_blocks(g, K);
+    const npy_intp per_block = (g.n + blocks - 1) / blocks;
+    parallel::parallel_for(K * blocks, per_block * g.oh * g.ow, g.threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            for (parallel::index_t task = begin; task < end; ++task) {
+                const npy_intp k = task / blocks, b = task % blocks;
+                const npy_intp n0 = b * per_block;
+                const npy_intp n1 = n0 + per_block < g.n ? n0 + per_block
+                                                          : g.n;
+                im2col_row(x, g, taps[k % (g.kh * g.kw)], cols, k, n0, n1);
+            }
+        });
+}
+
+// Channel ch of dx (n, c, h, w) for images n0 to n1: each pixel the sum
+// of the entries of cols (K x P) that im2col took from it.
+template <typename T>
+void col2im_channel(const T* cols, const Shape& g, const Tap* taps, T* dx,
+                    npy_intp ch, npy_intp n0, npy_intp n1) {
     const npy_intp P = g.P(), ohw = g.oh * g.ow, hw = g.h * g.w;
-    for (npy_intp ch = 0; ch < g.c; ++ch)
-    for (npy_intp i = 0; i < g.kh; ++i)
-    for (npy_intp j = 0; j < g.kw; ++j) {
-        const T* row = cols + ((ch * g.kh + i) * g.kw + j) * P;
-        const npy_intp dy = i * g.dh - g.top, dx_ = j * g.dw - g.left;
-        npy_intp y0, y1, x0, x1;
-        inside(dy, g.sh, g.h, g.oh, &y0, &y1);
-        inside(dx_, g.sw, g.w, g.ow, &x0, &x1);
-        for (npy_intp n = 0; n < g.n; ++n) {
-            T* image = dx + (n * g.c + ch) * hw;
+    const npy_intp taps_n = g.kh * g.kw, c = g.c;
+    const npy_intp w = g.w, ow = g.ow, sh = g.sh, sw = g.sw;
+    for (npy_intp n = n0; n < n1; ++n)
+        memset(dx + (n * c + ch) * hw, 0, sizeof(T) * hw);
+    for (npy_intp tap = 0; tap < taps_n; ++tap) {
+        const Tap t = taps[tap];
+        const T* row = cols + (ch * taps_n + tap) * P;
+        for (npy_intp n = n0; n < n1; ++n) {
+            T* image = dx + (n * c + ch) * hw;
             const T* in = row + n * ohw;
-            for (npy_intp y = y0; y < y1; ++y) {
-                T* dst = image + (y * g.sh + dy) * g.w + dx_;
-                const T* src = in + y * g.ow;
-                if (g.sw == 1) {
-                    for (npy_intp o = x0; o < x1; ++o) dst[o] += src[o];
+            for (npy_intp y = t.y0; y < t.y1; ++y) {
+                T* dst = image + (y * sh + t.dy) * w + t.dx;
+                const T* src = in + y * ow;
+                if (sw == 1) {
+                    for (npy_intp o = t.x0; o < t.x1; ++o) dst[o] += src[o];
                 } else {
-                    for (npy_intp o = x0; o < x1; ++o)
-                        dst[o * g.sw] += src[o];
+                    for (npy_intp o = t.x0; o < t.x1; ++o)
+                        dst[o * sw] += src[o];
                 }
             }
         }
     }
 }
 
-// top (n, f, oh, ow) as the f x P matrix, and back.
+// dx (n, c, h, w) from cols, padding entries dropped (the transpose of
+// im2col).  In parallel over (channel, run of images) tasks: each writes
+// its own planes of dx.
+template <typename T>
+void col2im(const T* cols, const Shape& g, const Tap* taps, T* dx) {
+    const npy_intp blocks = image_blocks(g, g.c);
+    const npy_intp per_block = (g.n + blocks - 1) / blocks;
+    parallel::parallel_for(g.c * blocks,
+                           per_block * g.kh * g.kw * g.oh * g.ow, g.threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            for (parallel::index_t task = begin; task < end; ++task) {
+                const npy_intp ch = task / blocks, b = task % blocks;
+                const npy_intp n0 = b * per_block;
+                const npy_intp n1 = n0 + per_block < g.n ? n0 + per_block
+                                                          : g.n;
+                col2im_channel(cols, g, taps, dx, ch, n0, n1);
+            }
+        });
+}
+
+// top (n, f, oh, ow) as the f x P matrix, and back; in parallel over the
+// images.
 template <typename T>
 void batch_last(const T* top, const Shape& g, T* mat) {
     const npy_intp ohw = g.oh * g.ow, P = g.P();
-    for (npy_intp n = 0; n < g.n; ++n)
-        for (npy_intp f = 0; f < g.f; ++f)
-            memcpy(mat + f * P + n * ohw, top + (n * g.f + f) * ohw,
-                   sizeof(T) * ohw);
+    parallel::parallel_for(g.n, g.f * ohw, g.threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            for (npy_intp n = begin; n < end; ++n)
+                for (npy_intp f = 0; f < g.f; ++f)
+                    memcpy(mat + f * P + n * ohw, top + (n * g.f + f) * ohw,
+                           sizeof(T) * ohw);
+        });
 }
 
 template <typename T>
 void batch_first(const T* mat, const Shape& g, T* out) {
     const npy_intp ohw = g.oh * g.ow, P = g.P();
-    for (npy_intp n = 0; n < g.n; ++n)
-        for (npy_intp f = 0; f < g.f; ++f)
-            memcpy(out + (n * g.f + f) * ohw, mat + f * P + n * ohw,
-                   sizeof(T) * ohw);
+    parallel::parallel_for(g.n, g.f * ohw, g.threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            for (npy_intp n = begin; n < end; ++n)
+                for (npy_intp f = 0; f < g.f; ++f)
+                    memcpy(out + (n * g.f + f) * ohw, mat + f * P + n * ohw,
+                           sizeof(T) * ohw);
+        });
 }
 
 // The filters (any strides) as the f x K matrix, flipped when asked, and
@@ -263,6 +331,7 @@ inline bool make_shape(const char* who, const npy_intp* xd,
     g->n = xd[0]; g->c = xd[1]; g->h = xd[2]; g->w = xd[3];
     g->f = wd[0]; g->kh = wd[2]; g->kw = wd[3];
     g->sh = o.sh; g->sw = o.sw; g->dh = o.dh; g->dw = o.dw;
+    g->threads = o.threads;
     const npy_intp span_h = (g->kh - 1) * o.dh + 1;
     const npy_intp span_w = (g->kw - 1) * o.dw + 1;
     npy_intp pad[4];
@@ -343,15 +412,18 @@ int forward(PyArrayObject* x, PyArrayObject* w, const Options& o,
         memset(result, 0, sizeof(T) * P * g.f);
         return 0;
     }
-    T* mem = (T*)scratch_get(s, sizeof(T) * (K * P + g.f * P + g.f * K));
-    if (!mem) return -1;
-    T *cols = mem, *prod = cols + K * P, *filters = prod + g.f * P;
+    Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.kh * g.kw
+                                  + sizeof(T) * (K * P + g.f * P + g.f * K));
+    if (!taps) return -1;
+    T *cols = (T*)(taps + g.kh * g.kw), *prod = cols + K * P;
+    T *filters = prod + g.f * P;
+    make_taps(g, taps);
     PyArrayObject* xc = PyArray_GETCONTIGUOUS(x);
     if (!xc) return -1;
     pack_filters<T>(w, g, o.flip, filters);
     const T* xd = (const T*)PyArray_DATA(xc);
     CORR2D_BEGIN_WORK
-    im2col<T>(xd, g, cols);
+    im2col<T>(xd, g, taps, cols);
     gemm<T>(false, false, (int)g.f, (int)P, (int)K, filters, (int)K, cols,
             (int)P, prod, (int)P);
     batch_first<T>(prod, g, result);
@@ -380,9 +452,12 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
         memset(result, 0, sizeof(T) * K * g.f);
         return 0;
     }
-    T* mem = (T*)scratch_get(s, sizeof(T) * (K * P + g.f * P + g.f * K));
-    if (!mem) return -1;
-    T *cols = mem, *tmat = cols + K * P, *prod = tmat + g.f * P;
+    Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.kh * g.kw
+                                  + sizeof(T) * (K * P + g.f * P + g.f * K));
+    if (!taps) return -1;
+    T *cols = (T*)(taps + g.kh * g.kw), *tmat = cols + K * P;
+    T *prod = tmat + g.f * P;
+    make_taps(g, taps);
     PyArrayObject* xc = PyArray_GETCONTIGUOUS(x);
     if (!xc) return -1;
     PyArrayObject* tc = PyArray_GETCONTIGUOUS(top);
@@ -390,7 +465,7 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     const T* xd = (const T*)PyArray_DATA(xc);
     const T* td = (const T*)PyArray_DATA(tc);
     CORR2D_BEGIN_WORK
-    im2col<T>(xd, g, cols);
+    im2col<T>(xd, g, taps, cols);
     batch_last<T>(td, g, tmat);
     gemm<T>(false, true, (int)g.f, (int)K, (int)P, tmat, (int)P, cols,
             (int)P, prod, (int)K);
@@ -417,11 +492,16 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
     if (!prepare_output(dx, 4, dims, typenum)) return -1;
     const npy_intp K = g.K(), P = g.P();
     T* result = (T*)PyArray_DATA(*dx);
-    memset(result, 0, sizeof(T) * g.n * g.c * g.h * g.w);
-    if (K == 0 || P == 0 || g.f == 0) return 0;
-    T* mem = (T*)scratch_get(s, sizeof(T) * (K * P + g.f * P + g.f * K));
-    if (!mem) return -1;
-    T *cols = mem, *tmat = cols + K * P, *filters = tmat + g.f * P;
+    if (K == 0 || P == 0 || g.f == 0) {
+        memset(result, 0, sizeof(T) * g.n * g.c * g.h * g.w);
+        return 0;
+    }
+    Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.kh * g.kw
+                                  + sizeof(T) * (K * P + g.f * P + g.f * K));
+    if (!taps) return -1;
+    T *cols = (T*)(taps + g.kh * g.kw), *tmat = cols + K * P;
+    T *filters = tmat + g.f * P;
+    make_taps(g, taps);
     PyArrayObject* tc = PyArray_GETCONTIGUOUS(top);
     if (!tc) return -1;
     pack_filters<T>(w, g, o.flip, filters);
@@ -430,7 +510,7 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
     batch_last<T>(td, g, tmat);
     gemm<T>(true, false, (int)K, (int)P, (int)g.f, filters, (int)K, tmat,
             (int)P, cols, (int)P);
-    col2im<T>(cols, g, result);
+    col2im<T>(cols, g, taps, result);
     CORR2D_END_WORK
     Py_DECREF(tc);
     return 0;

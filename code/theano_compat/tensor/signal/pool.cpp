@@ -31,6 +31,7 @@ struct Options {
     npy_intp ws[2], stride[2], pad[2];  // (rows, cols) each
     int ignore_border;
     int mode;
+    int threads;  // threads for the loops over planes
 };
 
 // One window along one axis: [lo, hi) in image coordinates, and the size
@@ -150,12 +151,13 @@ inline bool same_shape(const char* who, const char* what, PyArrayObject* a,
 }
 
 // ---------------------------------------------------------------------------
-// The loops, on C-contiguous data.
+// The loops, on C-contiguous data, over planes b0 to b1.
 
 template <typename T>
-void pool_planes(const T* x, const Plan& p, int mode, T* z) {
+void pool_planes(const T* x, const Plan& p, int mode, T* z, npy_intp b0,
+                 npy_intp b1) {
     const npy_intp in_size = p.rows * p.cols;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         const T* img = x + b * in_size;
         T* out = z + b * p.out_rows * p.out_cols;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -191,11 +193,12 @@ void pool_planes(const T* x, const Plan& p, int mode, T* z) {
 // element over whole image rows (which vectorizes), then each window's
 // columns.  `row` is scratch of p.cols elements.
 template <typename T>
-void pool_planes_tiled(const T* x, const Plan& p, int mode, T* z, T* row) {
+void pool_planes_tiled(const T* x, const Plan& p, int mode, T* z, T* row,
+                       npy_intp b0, npy_intp b1) {
     const npy_intp wr = p.ws[0], wc = p.ws[1];
     const T scale = mode == AVERAGE_INC_PAD || mode == AVERAGE_EXC_PAD
                     ? (T)1 / (T)(wr * wc) : (T)1;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         const T* img = x + b * p.rows * p.cols;
         T* out = z + b * p.out_rows * p.out_cols;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -232,11 +235,12 @@ void pool_planes_tiled(const T* x, const Plan& p, int mode, T* z, T* row) {
 // vectorized select per pixel rather than a branch.
 template <typename T>
 void max_grad_planes_tiled(const T* x, const T* z, const T* gz,
-                           const Plan& p, T* gx, T* spread) {
+                           const Plan& p, T* gx, T* spread, npy_intp b0,
+                           npy_intp b1) {
     const npy_intp wr = p.ws[0], wc = p.ws[1];
     T* maxima = spread;
     T* grads = spread + p.cols;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         const npy_intp in0 = b * p.rows * p.cols;
         const npy_intp out0 = b * p.out_rows * p.out_cols;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -260,10 +264,11 @@ void max_grad_planes_tiled(const T* x, const T* z, const T* gz,
 // Sum and average pooling's gradient for tiling windows: each pixel gets
 // its window's gz (divided by the window's size for the averages).
 template <typename T>
-void average_grad_planes_tiled(const T* gz, const Plan& p, int mode, T* gx) {
+void average_grad_planes_tiled(const T* gz, const Plan& p, int mode, T* gx,
+                               npy_intp b0, npy_intp b1) {
     const npy_intp wr = p.ws[0], wc = p.ws[1];
     const T scale = mode == SUM ? (T)1 : (T)1 / (T)(wr * wc);
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         for (npy_intp r = 0; r < p.out_rows; ++r) {
             const T* g = gz + (b * p.out_rows + r) * p.out_cols;
             for (npy_intp i = 0; i < wr; ++i) {
@@ -276,14 +281,14 @@ void average_grad_planes_tiled(const T* gz, const Plan& p, int mode, T* gx) {
     }
 }
 
-// gx (zeroed by the caller) += gz of each window, at every element of the
-// window equal to the window's maximum z.
+// gx += gz of each window, at every element of the window equal to the
+// window's maximum z (gx's planes b0 to b1 zeroed by the caller).
 template <typename T>
 void max_grad_planes(const T* x, const T* z, const T* gz, const Plan& p,
-                     T* gx) {
+                     T* gx, npy_intp b0, npy_intp b1) {
     const npy_intp in_size = p.rows * p.cols;
     const npy_intp out_size = p.out_rows * p.out_cols;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         const T* img = x + b * in_size;
         T* grad = gx + b * in_size;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -301,12 +306,13 @@ void max_grad_planes(const T* x, const T* z, const T* gz, const Plan& p,
     }
 }
 
-// gx (zeroed by the caller) += gz of each window, divided as the forward
-// pass divided its sum, at every element of the window.
+// gx += gz of each window, divided as the forward pass divided its sum, at
+// every element of the window (gx's planes zeroed by the caller).
 template <typename T>
-void average_grad_planes(const T* gz, const Plan& p, int mode, T* gx) {
+void average_grad_planes(const T* gz, const Plan& p, int mode, T* gx,
+                         npy_intp b0, npy_intp b1) {
     const npy_intp in_size = p.rows * p.cols;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         T* grad = gx + b * in_size;
         const T* top = gz + b * p.out_rows * p.out_cols;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -329,10 +335,10 @@ void average_grad_planes(const T* gz, const Plan& p, int mode, T* gx) {
 // ggz: for each window, the sum of gg over its elements equal to z.
 template <typename T>
 void max_grad_grad_planes(const T* x, const T* z, const T* gg, const Plan& p,
-                          T* ggz) {
+                          T* ggz, npy_intp b0, npy_intp b1) {
     const npy_intp in_size = p.rows * p.cols;
     const npy_intp out_size = p.out_rows * p.out_cols;
-    for (npy_intp b = 0; b < p.planes; ++b) {
+    for (npy_intp b = b0; b < b1; ++b) {
         const T* img = x + b * in_size;
         const T* g = gg + b * in_size;
         for (npy_intp r = 0; r < p.out_rows; ++r) {
@@ -370,6 +376,9 @@ struct Contiguous {
     }
 };
 
+// Planes of x, and the work (elements read) of one.
+#define POOL2D_PLANES(p) (p).planes, (p).rows * (p).cols + 1
+
 template <typename T>
 int forward(PyArrayObject* x, const Options& o, int typenum,
             PyArrayObject** z) {
@@ -380,16 +389,21 @@ int forward(PyArrayObject* x, const Options& o, int typenum,
     const T* xd = keep.data<T>(x);
     if (!xd) return -1;
     T* zd = (T*)PyArray_DATA(*z);
-    T* row = NULL;
-    if (p.tiled) {
-        row = new (std::nothrow) T[p.cols + 1];
-        if (!row) { PyErr_NoMemory(); return -1; }
-    }
+    bool no_memory = false;
     Py_BEGIN_ALLOW_THREADS
-    if (p.tiled) pool_planes_tiled<T>(xd, p, o.mode, zd, row);
-    else pool_planes<T>(xd, p, o.mode, zd);
+    parallel::parallel_for(POOL2D_PLANES(p), o.threads,
+        [&](parallel::index_t b0, parallel::index_t b1) {
+            if (!p.tiled) {
+                pool_planes<T>(xd, p, o.mode, zd, b0, b1);
+                return;
+            }
+            T* row = new (std::nothrow) T[p.cols + 1];
+            if (!row) { no_memory = true; return; }
+            pool_planes_tiled<T>(xd, p, o.mode, zd, row, b0, b1);
+            delete[] row;
+        });
     Py_END_ALLOW_THREADS
-    delete[] row;
+    if (no_memory) { PyErr_NoMemory(); return -1; }
     return 0;
 }
 
@@ -411,20 +425,23 @@ int max_grad(PyArrayObject* x, PyArrayObject* z, PyArrayObject* gz,
     const T* gd = zd ? keep.data<T>(gz) : NULL;
     if (!gd) return -1;
     T* out = (T*)PyArray_DATA(*gx);
-    T* spread = NULL;
-    if (p.tiled) {
-        spread = new (std::nothrow) T[2 * p.cols + 1];
-        if (!spread) { PyErr_NoMemory(); return -1; }
-    }
+    const npy_intp plane = p.rows * p.cols;
+    bool no_memory = false;
     Py_BEGIN_ALLOW_THREADS
-    if (p.tiled) {
-        max_grad_planes_tiled<T>(xd, zd, gd, p, out, spread);
-    } else {
-        memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
-        max_grad_planes<T>(xd, zd, gd, p, out);
-    }
+    parallel::parallel_for(POOL2D_PLANES(p), o.threads,
+        [&](parallel::index_t b0, parallel::index_t b1) {
+            if (!p.tiled) {
+                memset(out + b0 * plane, 0, sizeof(T) * (b1 - b0) * plane);
+                max_grad_planes<T>(xd, zd, gd, p, out, b0, b1);
+                return;
+            }
+            T* spread = new (std::nothrow) T[2 * p.cols + 1];
+            if (!spread) { no_memory = true; return; }
+            max_grad_planes_tiled<T>(xd, zd, gd, p, out, spread, b0, b1);
+            delete[] spread;
+        });
     Py_END_ALLOW_THREADS
-    delete[] spread;
+    if (no_memory) { PyErr_NoMemory(); return -1; }
     return 0;
 }
 
@@ -441,13 +458,17 @@ int average_grad(PyArrayObject* x, PyArrayObject* gz, const Options& o,
     const T* gd = keep.data<T>(gz);
     if (!gd) return -1;
     T* out = (T*)PyArray_DATA(*gx);
+    const npy_intp plane = p.rows * p.cols;
     Py_BEGIN_ALLOW_THREADS
-    if (p.tiled) {
-        average_grad_planes_tiled<T>(gd, p, o.mode, out);
-    } else {
-        memset(out, 0, sizeof(T) * p.planes * p.rows * p.cols);
-        average_grad_planes<T>(gd, p, o.mode, out);
-    }
+    parallel::parallel_for(POOL2D_PLANES(p), o.threads,
+        [&](parallel::index_t b0, parallel::index_t b1) {
+            if (p.tiled) {
+                average_grad_planes_tiled<T>(gd, p, o.mode, out, b0, b1);
+            } else {
+                memset(out + b0 * plane, 0, sizeof(T) * (b1 - b0) * plane);
+                average_grad_planes<T>(gd, p, o.mode, out, b0, b1);
+            }
+        });
     Py_END_ALLOW_THREADS
     return 0;
 }
@@ -471,7 +492,10 @@ int max_grad_grad(PyArrayObject* x, PyArrayObject* z, PyArrayObject* gg,
     if (!gd) return -1;
     T* out = (T*)PyArray_DATA(*ggz);
     Py_BEGIN_ALLOW_THREADS
-    max_grad_grad_planes<T>(xd, zd, gd, p, out);
+    parallel::parallel_for(POOL2D_PLANES(p), o.threads,
+        [&](parallel::index_t b0, parallel::index_t b1) {
+            max_grad_grad_planes<T>(xd, zd, gd, p, out, b0, b1);
+        });
     Py_END_ALLOW_THREADS
     return 0;
 }

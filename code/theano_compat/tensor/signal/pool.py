@@ -47,6 +47,7 @@ from pytensor.link.c.op import COp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.threads import fused_threads
 from theano_compat.tensor.nnet.abstract_conv import on_jax_dispatch
 
 __all__ = ['pool_2d', 'Pool2d', 'MaxPoolGrad2d', 'AveragePoolGrad2d',
@@ -54,8 +55,10 @@ __all__ = ['pool_2d', 'Pool2d', 'MaxPoolGrad2d', 'AveragePoolGrad2d',
 
 MODES = ('max', 'sum', 'average_inc_pad', 'average_exc_pad')
 C_DTYPES = ('float32', 'float64')
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'pool.cpp')
+HERE = os.path.dirname(os.path.abspath(__file__))
+KERNEL_FILE = os.path.join(HERE, 'pool.cpp')
+# the parallel loop, shared with the convolution ops
+PARALLEL_FILE = os.path.join(os.path.dirname(HERE), 'parallel_for.cpp')
 
 IGNORE_BORDER_WARNING = (
     "pool_2d(): ignore_border was not given; as in Theano 1.0, it is False "
@@ -87,9 +90,13 @@ def pool_output_length(length, ws, stride, pad, ignore_border):
 
 
 def kernel_source():
-    """The C++ code of the pooling ops (``pool.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
+    """The C++ code of the pooling ops: ``parallel_for.cpp``, then
+    ``pool.cpp``."""
+    sources = []
+    for path in (PARALLEL_FILE, KERNEL_FILE):
+        with open(path) as f:
+            sources.append(f.read())
+    return '\n'.join(sources)
 
 
 def _int_pair(value, name):
@@ -123,7 +130,8 @@ class _PoolBase(COp):
     params_type = ParamsType(ws_rows=ps.int64, ws_cols=ps.int64,
                              stride_rows=ps.int64, stride_cols=ps.int64,
                              pad_rows=ps.int64, pad_cols=ps.int64,
-                             ignore_border=ps.int32, mode_code=ps.int32)
+                             ignore_border=ps.int32, mode_code=ps.int32,
+                             threads=ps.int32)
     _c_function = None
 
     def __init__(self, ws, stride=None, pad=(0, 0), ignore_border=False,
@@ -166,7 +174,7 @@ class _PoolBase(COp):
             stride_rows=self.stride[0], stride_cols=self.stride[1],
             pad_rows=self.pad[0], pad_cols=self.pad[1],
             ignore_border=int(self.ignore_border),
-            mode_code=MODES.index(self.mode))
+            mode_code=MODES.index(self.mode), threads=fused_threads())
 
     def out_shape(self, shape):
         """The pooled shape of an input of this shape (entries may be
@@ -307,7 +315,13 @@ class _PoolBase(COp):
         return kernel_source()
 
     def c_headers(self, **kwargs):
-        return ['<string.h>', '<new>']
+        return ['<pthread.h>', '<string.h>', '<new>']
+
+    def c_compile_args(self, **kwargs):
+        return ['-pthread']
+
+    def c_libraries(self, **kwargs):
+        return ['pthread']
 
     def c_code(self, node, name, inputs, outputs, sub):
         dtype = node.outputs[0].type.dtype
@@ -330,7 +344,8 @@ _C_CALL = r"""
         {%(params)s->ws_rows, %(params)s->ws_cols},
         {%(params)s->stride_rows, %(params)s->stride_cols},
         {%(params)s->pad_rows, %(params)s->pad_cols},
-        %(params)s->ignore_border, %(params)s->mode_code};
+        %(params)s->ignore_border, %(params)s->mode_code,
+        %(params)s->threads};
     if (pool2d::%(function)s<%(T)s>(%(args)s, options, %(typenum)s,
                                     &%(out)s) != 0) {
         %(fail)s
