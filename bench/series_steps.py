@@ -118,8 +118,9 @@ def theano_mlp(train_x, train_y, batch, hidden, lr, l1, l2, rng):
     h = T.tanh(T.dot(x, W1) + b1)
     p_y = T.nnet.softmax(T.dot(h, W2) + b2)
     nll = -T.mean(T.log(p_y)[T.arange(y.shape[0]), y])
-    cost = (nll + l1 * (abs(W1).sum() + abs(W2).sum())
-            + l2 * ((W1 ** 2).sum() + (W2 ** 2).sum()))
+    cost = nll + l2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    if l1:  # the tutorial's L1_reg is 0: both sides then leave it out
+        cost = cost + l1 * (abs(W1).sum() + abs(W2).sum())
     params = [W1, b1, W2, b2]
     grads = T.grad(cost, params)
     return theano.function(
@@ -196,8 +197,9 @@ def torch_mlp(data_x, data_y, batch, hidden, lr, l1, l2, rng):
         y = data_y[index * batch:(index + 1) * batch]
         h = torch.tanh(x @ W1 + b1)
         cost = (F.cross_entropy(h @ W2 + b2, y)
-                + l1 * (W1.abs().sum() + W2.abs().sum())
                 + l2 * ((W1 ** 2).sum() + (W2 ** 2).sum()))
+        if l1:
+            cost = cost + l1 * (W1.abs().sum() + W2.abs().sum())
         grads = torch.autograd.grad(cost, params)
         with torch.no_grad():
             for p, g in zip(params, grads):

@@ -12,10 +12,8 @@ import hashlib
 import os
 import subprocess
 import sys
-import warnings
 
 import numpy
-import pytensor
 import pytest
 import scipy.signal
 import theano_compat
@@ -29,7 +27,7 @@ from theano_compat.tensor.nnet.abstract_conv import (
     Corr2d, Corr2dGradInputs, Corr2dGradWeights, conv2d)
 from theano_compat.tensor.signal import pool
 from theano_compat.tensor.signal.pool import (
-    AveragePoolGrad2d, MaxPoolGrad2d, MaxPoolGradGrad2d, Pool2d, pool_2d)
+    MaxPoolGrad2d, MaxPoolGradGrad2d, Pool2d, pool_2d)
 
 C_MODE = resolve_mode(None)                  # theano.function's default
 PYTHON = Mode(linker='py')                  # the ops' perform()
@@ -338,20 +336,23 @@ def test_conv2d_gradients(border, subsample, flip, dilation):
 
 
 def test_conv2d_second_derivatives():
-    """The gradient ops have gradients: through T.grad of T.grad."""
+    """The gradient ops have gradients: T.grad of T.grad, along the
+    images, the filters and the output's gradient g."""
     X, W = conv_problem(images=(2, 2, 6, 5), filters=(3, 2, 2, 3), seed=6)
-    G = rng(8).standard_normal((2, 3, 7, 2))
-    kwargs = dict(border_mode=(1, 0), subsample=(1, 2))
+    G = rng(8).standard_normal((2, 3, 7, 1))
+    kwargs = dict(border_mode=(1, 0), subsample=(1, 2), filter_flip=False,
+                  filter_dilation=(1, 2))
 
-    def grads(x, w):
-        cost = (conv2d(x, w, **kwargs) * G).sum()
+    def grads(x, w, g):
+        cost = (conv2d(x, w, **kwargs) * g).sum()
         gx, gw = T.grad(cost, [x, w])
         return (gx ** 2).sum() + (gw ** 2).sum()
 
-    check_grad(grads, [X, W])
-    x, w = T.tensor4('x'), T.tensor4('w')
-    hessian_ops = ops_in(theano.function([x, w], T.grad(grads(x, w), x)))
-    assert Corr2dGradWeights in hessian_ops and Corr2dGradInputs in hessian_ops
+    check_grad(grads, [X, W, G])
+    x, w, g = T.tensor4('x'), T.tensor4('w'), T.tensor4('g')
+    hessian_ops = ops_in(theano.function([x, w, g],
+                                         T.grad(grads(x, w, g), [x, w, g])))
+    assert {Corr2d, Corr2dGradWeights, Corr2dGradInputs} <= set(hessian_ops)
 
 
 @pytest.mark.parametrize('mode', POOL_MODES)
@@ -366,14 +367,19 @@ def test_pool_2d_gradients(case, mode):
 
 @pytest.mark.parametrize('mode', ['max', 'average_exc_pad'])
 def test_pool_2d_second_derivatives(mode):
+    """The input's gradient is linear in the output's gradient g (and, for
+    max, piecewise constant in the input): differentiate it along g."""
     X = rng(10).permutation(2 * 6 * 7).reshape(1, 2, 6, 7) / 10.0
     G = rng(11).standard_normal((1, 2, 3, 4))
 
-    def gradient(x):
-        cost = (pool_2d(x, (3, 3), True, (2, 2), (1, 1), mode) * G).sum()
+    def gradient(x, g):
+        cost = (pool_2d(x, (3, 3), True, (2, 2), (1, 1), mode) * g).sum()
         return (T.grad(cost, x) ** 2).sum()
 
-    check_grad(gradient, [X])
+    check_grad(gradient, [X, G])
+    x, g = T.tensor4('x'), T.tensor4('g')
+    kinds = ops_in(theano.function([x, g], T.grad(gradient(x, g), g)))
+    assert (MaxPoolGradGrad2d if mode == 'max' else Pool2d) in kinds
 
 
 # ----------------------------------------------------------------------------

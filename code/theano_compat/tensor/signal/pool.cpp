@@ -398,7 +398,10 @@ int forward(PyArrayObject* x, const Options& o, int typenum,
                 return;
             }
             T* row = new (std::nothrow) T[p.cols + 1];
-            if (!row) { no_memory = true; return; }
+            if (!row) {
+                __atomic_store_n(&no_memory, true, __ATOMIC_RELAXED);
+                return;
+            }
             pool_planes_tiled<T>(xd, p, o.mode, zd, row, b0, b1);
             delete[] row;
         });
@@ -436,7 +439,10 @@ int max_grad(PyArrayObject* x, PyArrayObject* z, PyArrayObject* gz,
                 return;
             }
             T* spread = new (std::nothrow) T[2 * p.cols + 1];
-            if (!spread) { no_memory = true; return; }
+            if (!spread) {
+                __atomic_store_n(&no_memory, true, __ATOMIC_RELAXED);
+                return;
+            }
             max_grad_planes_tiled<T>(xd, zd, gd, p, out, spread, b0, b1);
             delete[] spread;
         });
