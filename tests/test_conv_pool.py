@@ -607,3 +607,38 @@ def test_threaded_loops_match_numpy(monkeypatch):
     python_results = run(outputs, [x, w], [X, W], PYTHON)
     for got, want in zip(c_results, python_results):
         numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_long_thin_filter_gradient_restores_blas_threads():
+    """A first layer's filter gradient (a small result summed over many
+    positions) runs its gemm on one OpenBLAS thread, then gives OpenBLAS
+    back its thread count."""
+    X, W = conv_problem(images=(8, 1, 40, 40), filters=(2, 1, 3, 3), seed=15)
+    G = rng(16).standard_normal((8, 2, 38, 38))
+    x, w = T.tensor4('x'), T.tensor4('w')
+    gw = T.grad((conv2d(x, w) * G).sum(), w)
+    blas = openblas_threads()
+    before = blas() if blas else None
+    got, = run([gw], [x, w], [X, W])
+    if blas:
+        assert blas() == before
+    # the gradient of sum(G * conv(X, W)) along W: G correlated with X
+    expected = numpy.zeros(W.shape)
+    for n in range(8):
+        for f in range(2):
+            expected[f, 0] += scipy.signal.correlate2d(X[n, 0], G[n, f],
+                                                       mode='valid')
+    numpy.testing.assert_allclose(got, expected[:, :, ::-1, ::-1],
+                                  rtol=1e-10)
+
+
+def openblas_threads():
+    """OpenBLAS's thread count getter of the pip wheel, or None."""
+    try:
+        import ctypes
+        import scipy_openblas32
+    except ImportError:
+        return None
+    library = ctypes.CDLL(os.path.join(scipy_openblas32.get_lib_dir(),
+                                       scipy_openblas32.get_library(True)))
+    return getattr(library, 'scipy_openblas_get_num_threads', None)

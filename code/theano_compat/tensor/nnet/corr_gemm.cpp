@@ -121,6 +121,48 @@ void gemm(bool trans_a, bool trans_b, int m, int n, int k, const T* a,
                  &ldc);
 }
 
+// OpenBLAS's thread count, where the BLAS is OpenBLAS (the pip wheel's
+// prefixed names, or the plain ones); weak, so that another BLAS leaves
+// them null.
+extern "C" {
+int scipy_openblas_get_num_threads(void) __attribute__((weak));
+void scipy_openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
+void openblas_set_num_threads(int) __attribute__((weak));
+}
+
+// Runs a gemm on one BLAS thread for as long as it lives.  OpenBLAS's
+// threads meet at every block of a gemm's inner dimension; for the
+// filters' gradient of a first layer (a 20 x 25 result summed over
+// hundreds of thousands of positions) that is hundreds of meetings for
+// little work each, which cost more than a second thread saves, and
+// cost many times the whole product when the machine is busy.
+class OneBlasThread {
+  public:
+    explicit OneBlasThread(bool wanted) : set_(0), before_(0) {
+        if (!wanted) return;
+        if (scipy_openblas_get_num_threads && scipy_openblas_set_num_threads) {
+            before_ = scipy_openblas_get_num_threads();
+            set_ = scipy_openblas_set_num_threads;
+        } else if (openblas_get_num_threads && openblas_set_num_threads) {
+            before_ = openblas_get_num_threads();
+            set_ = openblas_set_num_threads;
+        }
+        if (before_ > 1) set_(1);
+        else set_ = 0;
+    }
+    ~OneBlasThread() { if (set_) set_(before_); }
+  private:
+    void (*set_)(int);
+    int before_;
+};
+
+// Whether a product of an m x n result over an inner dimension k is long
+// and thin enough for one BLAS thread (see OneBlasThread).
+inline bool long_and_thin(npy_intp m, npy_intp n, npy_intp k) {
+    return k > 64 * m * n;
+}
+
 // ---------------------------------------------------------------------------
 // Patches.
 
@@ -467,8 +509,11 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     CORR2D_BEGIN_WORK
     im2col<T>(xd, g, taps, cols);
     batch_last<T>(td, g, tmat);
-    gemm<T>(false, true, (int)g.f, (int)K, (int)P, tmat, (int)P, cols,
-            (int)P, prod, (int)K);
+    {
+        OneBlasThread one(long_and_thin(g.f, K, P));
+        gemm<T>(false, true, (int)g.f, (int)K, (int)P, tmat, (int)P, cols,
+                (int)P, prod, (int)K);
+    }
     unpack_filters<T>(prod, g, o.flip, result);
     CORR2D_END_WORK
     Py_DECREF(xc);
