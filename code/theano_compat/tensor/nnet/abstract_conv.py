@@ -394,11 +394,7 @@ class _Corr2dBase(COp):
 
     def c_support_code(self, **kwargs):
         from pytensor.tensor.blas_headers import blas_header_text
-        # Without a BLAS to link, PyTensor's stand-in gemm calls NumPy,
-        # which needs the GIL; the C++ code then keeps it.
-        have_blas = int(bool(pytensor.config.blas__ldflags))
-        return ('%s\n#define CORR2D_RELEASE_GIL %d\n%s'
-                % (blas_header_text(), have_blas, kernel_source()))
+        return blas_header_text() + '\n' + kernel_source()
 
     def c_headers(self, **kwargs):
         return ['<limits.h>', '<pthread.h>', '<stdlib.h>', '<string.h>']
@@ -422,6 +418,10 @@ class _Corr2dBase(COp):
         return 'corr2d::scratch_free(&scratch_%s);\n' % name
 
     def c_code(self, node, name, inputs, outputs, sub):
+        if not pytensor.config.blas__ldflags:
+            # as PyTensor's own products: without a BLAS to link, NumPy's
+            # (in perform) does the work
+            raise NotImplementedError('no BLAS to link (blas__ldflags)')
         a, b = inputs[:2]
         dtype = node.outputs[0].type.dtype
         return _C_CALL % dict(

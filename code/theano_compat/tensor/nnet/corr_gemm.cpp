@@ -5,7 +5,7 @@
 //
 // PyTensor pastes this file into the C module of each of the three ops,
 // after its BLAS declarations (sgemm_, dgemm_), Python's and NumPy's
-// headers; the ops' short c_code (in abstract_conv.py) calls forward(),
+// headers (the ops have C code only where PyTensor links a BLAS); the ops' short c_code (in abstract_conv.py) calls forward(),
 // grad_weights() and grad_inputs() below.  The file's text is part of the
 // ops' cache version: editing it recompiles them.
 //
@@ -22,28 +22,18 @@
 //                       into the image's pixels ("col2im"),
 //
 // where `top` is the output (or its gradient) with the image index moved
-// after the filter index (f x P).  Each product is one gemm over the whole
-// minibatch; OpenBLAS runs it on its own threads.
+// after the filter index (f x P).  Each is one matrix product over the
+// whole minibatch, a gemm of the BLAS that PyTensor links.  With several
+// threads, the product's result is cut into column blocks, each one gemm
+// call on one BLAS thread, and the blocks are shared among this file's
+// threads (product() below says why); the loops around the product (the
+// patches, the transposes) run on the same threads (parallel_for.cpp).
 
 #include <Python.h>
 #include <numpy/arrayobject.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-// The heavy part of each op runs without the GIL, unless the gemm is
-// PyTensor's stand-in for a missing BLAS, which calls NumPy (the Python
-// side then defines CORR2D_RELEASE_GIL as 0).
-#ifndef CORR2D_RELEASE_GIL
-#define CORR2D_RELEASE_GIL 1
-#endif
-#if CORR2D_RELEASE_GIL
-#define CORR2D_BEGIN_WORK Py_BEGIN_ALLOW_THREADS
-#define CORR2D_END_WORK Py_END_ALLOW_THREADS
-#else
-#define CORR2D_BEGIN_WORK {
-#define CORR2D_END_WORK }
-#endif
 
 namespace corr2d {
 
@@ -131,12 +121,13 @@ int openblas_get_num_threads(void) __attribute__((weak));
 void openblas_set_num_threads(int) __attribute__((weak));
 }
 
-// Runs a gemm on one BLAS thread for as long as it lives.  OpenBLAS's
-// threads meet at every block of a gemm's inner dimension; for the
-// filters' gradient of a first layer (a 20 x 25 result summed over
-// hundreds of thousands of positions) that is hundreds of meetings for
-// little work each, which cost more than a second thread saves, and
-// cost many times the whole product when the machine is busy.
+// Keeps OpenBLAS to one thread for as long as it lives (where the BLAS is
+// OpenBLAS; any other is left alone), then gives it back its count: for
+// the gemms of product()'s blocks, run side by side on this file's
+// threads, and for a long, thin product run whole on one thread.  The
+// count is OpenBLAS's global setting, so a gemm started meanwhile by
+// another thread of the program also runs on one thread; it computes the
+// same.
 class OneBlasThread {
   public:
     explicit OneBlasThread(bool wanted) : set_(0), before_(0) {
@@ -158,9 +149,56 @@ class OneBlasThread {
 };
 
 // Whether a product of an m x n result over an inner dimension k is long
-// and thin enough for one BLAS thread (see OneBlasThread).
+// and thin: too small to cut into blocks, with an inner dimension so long
+// that OpenBLAS's threads would meet at hundreds of its blocks for little
+// work each (a first layer's filter gradient: 20 x 25 summed over 288000
+// positions), costing more than a second thread saves, and many times the
+// whole product when the machine is busy.  It runs on one thread.
 inline bool long_and_thin(npy_intp m, npy_intp n, npy_intp k) {
     return k > 64 * m * n;
+}
+
+// C (m x n) = op(A) . op(B), as gemm() computes it, on up to `threads`
+// threads: C's columns (its rows, if it has fewer columns than rows) are
+// cut into blocks, and each block is one gemm over the whole inner
+// dimension, on one BLAS thread.  Each entry of C is thus computed as one
+// gemm would compute it.  The blocks are shared out as parallel_for's
+// chunks are, so that a thread held back by a busy machine delays only its
+// own block, where OpenBLAS's own threads would wait for each other at
+// every block of the inner dimension.
+template <typename T>
+void product(bool trans_a, bool trans_b, npy_intp m, npy_intp n, npy_intp k,
+             const T* a, npy_intp lda, const T* b, npy_intp ldb, T* c,
+             npy_intp ldc, int threads) {
+    const npy_intp MIN_SIDE = 64;  // narrower blocks make slow gemms
+    const bool by_columns = n >= m;
+    const npy_intp side = by_columns ? n : m;
+    npy_intp blocks = threads > 1 ? 4 * threads : 1;
+    if (blocks > side / MIN_SIDE) blocks = side / MIN_SIDE;
+    if (blocks <= 1) {
+        OneBlasThread one(long_and_thin(m, n, k));
+        gemm<T>(trans_a, trans_b, (int)m, (int)n, (int)k, a, (int)lda, b,
+                (int)ldb, c, (int)ldc);
+        return;
+    }
+    OneBlasThread one(true);
+    const npy_intp per = (side + blocks - 1) / blocks;
+    parallel::parallel_for(blocks, m * n * k / blocks, threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            for (parallel::index_t block = begin; block < end; ++block) {
+                const npy_intp s0 = block * per;
+                const npy_intp s1 = s0 + per < side ? s0 + per : side;
+                if (s0 >= s1) continue;
+                if (by_columns)
+                    gemm<T>(trans_a, trans_b, (int)m, (int)(s1 - s0), (int)k,
+                            a, (int)lda, trans_b ? b + s0 * ldb : b + s0,
+                            (int)ldb, c + s0, (int)ldc);
+                else
+                    gemm<T>(trans_a, trans_b, (int)(s1 - s0), (int)n, (int)k,
+                            trans_a ? a + s0 : a + s0 * lda, (int)lda, b,
+                            (int)ldb, c + s0 * ldc, (int)ldc);
+            }
+        });
 }
 
 // ---------------------------------------------------------------------------
@@ -464,12 +502,12 @@ int forward(PyArrayObject* x, PyArrayObject* w, const Options& o,
     if (!xc) return -1;
     pack_filters<T>(w, g, o.flip, filters);
     const T* xd = (const T*)PyArray_DATA(xc);
-    CORR2D_BEGIN_WORK
+    Py_BEGIN_ALLOW_THREADS
     im2col<T>(xd, g, taps, cols);
-    gemm<T>(false, false, (int)g.f, (int)P, (int)K, filters, (int)K, cols,
-            (int)P, prod, (int)P);
+    product<T>(false, false, g.f, P, K, filters, K, cols, P, prod, P,
+               g.threads);
     batch_first<T>(prod, g, result);
-    CORR2D_END_WORK
+    Py_END_ALLOW_THREADS
     Py_DECREF(xc);
     return 0;
 }
@@ -506,16 +544,12 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     if (!tc) { Py_DECREF(xc); return -1; }
     const T* xd = (const T*)PyArray_DATA(xc);
     const T* td = (const T*)PyArray_DATA(tc);
-    CORR2D_BEGIN_WORK
+    Py_BEGIN_ALLOW_THREADS
     im2col<T>(xd, g, taps, cols);
     batch_last<T>(td, g, tmat);
-    {
-        OneBlasThread one(long_and_thin(g.f, K, P));
-        gemm<T>(false, true, (int)g.f, (int)K, (int)P, tmat, (int)P, cols,
-                (int)P, prod, (int)K);
-    }
+    product<T>(false, true, g.f, K, P, tmat, P, cols, P, prod, K, g.threads);
     unpack_filters<T>(prod, g, o.flip, result);
-    CORR2D_END_WORK
+    Py_END_ALLOW_THREADS
     Py_DECREF(xc);
     Py_DECREF(tc);
     return 0;
@@ -551,12 +585,12 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
     if (!tc) return -1;
     pack_filters<T>(w, g, o.flip, filters);
     const T* td = (const T*)PyArray_DATA(tc);
-    CORR2D_BEGIN_WORK
+    Py_BEGIN_ALLOW_THREADS
     batch_last<T>(td, g, tmat);
-    gemm<T>(true, false, (int)K, (int)P, (int)g.f, filters, (int)K, tmat,
-            (int)P, cols, (int)P);
+    product<T>(true, false, K, P, g.f, filters, K, tmat, P, cols, P,
+               g.threads);
     col2im<T>(cols, g, taps, result);
-    CORR2D_END_WORK
+    Py_END_ALLOW_THREADS
     Py_DECREF(tc);
     return 0;
 }
