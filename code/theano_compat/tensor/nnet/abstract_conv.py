@@ -12,9 +12,13 @@ Three ops compute it, as Theano's ``CorrMM`` ops did: :class:`Corr2d`
 the graph).  Each has
 
 * C++ code (``corr_gemm.cpp``, beside this file): the image patches of
-  the whole minibatch unrolled into one matrix, then ONE gemm of the BLAS
-  that PyTensor's own C code links (``blas__ldflags``; in this port the
-  OpenBLAS of ``scipy-openblas32``, see ``engine.cvm``);
+  the whole minibatch unrolled into one matrix, then one matrix product
+  over the whole minibatch by the gemm of the BLAS that PyTensor's own C
+  code links (``blas__ldflags``; in this port the OpenBLAS of
+  ``scipy-openblas32``, see ``engine.cvm``).  With several threads, the
+  product's result is computed in column blocks, one gemm each, on the
+  op's threads (as many as ``engine.threads.fused_threads`` says);
+  without a BLAS to link there is no C code, as for PyTensor's products;
 * a NumPy ``perform`` for the modes without C code;
 * a JAX implementation (``jax.lax.conv_general_dilated``), registered
   with PyTensor's JAX backend, so ``mode='JAX'`` compiles.
@@ -31,7 +35,6 @@ on the run-time shapes otherwise.
 
 import hashlib
 import importlib.abc
-import importlib.machinery
 import os
 import sys
 import warnings
@@ -79,6 +82,9 @@ class _RunAfterLoading(importlib.abc.Loader):
         self.loader.exec_module(module)
         _run_jax_pending()
 
+    def __getattr__(self, name):  # get_source, is_package... as it has them
+        return getattr(self.loader, name)
+
 
 class _JaxDispatchWatcher(importlib.abc.MetaPathFinder):
     """Notices the import of PyTensor's JAX dispatch module."""
@@ -101,6 +107,8 @@ _WATCHER = _JaxDispatchWatcher()
 
 
 def _run_jax_pending():
+    if _WATCHER in sys.meta_path:
+        sys.meta_path.remove(_WATCHER)  # its work is done
     while _JAX_PENDING:
         _JAX_PENDING.pop(0)()
 
@@ -478,8 +486,9 @@ class Corr2d(_Corr2dBase):
         self._check_inputs('conv2d', ('the input', images),
                            ('the filters', filters))
         shape = self.output_shape(_static_dims(images), _static_dims(filters))
+        # (a size below 1 is left unknown: running it raises the error)
         out = TensorType(images.type.dtype,
-                         shape=tuple(None if s is None else int(s)
+                         shape=tuple(None if s is None or s < 1 else int(s)
                                      for s in shape))()
         return Apply(self, [images, filters], [out])
 
