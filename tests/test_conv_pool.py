@@ -611,8 +611,8 @@ def test_threaded_loops_match_numpy(monkeypatch):
 
 def test_long_thin_filter_gradient_restores_blas_threads():
     """A first layer's filter gradient (a small result summed over many
-    positions) runs its gemm on one OpenBLAS thread, then gives OpenBLAS
-    back its thread count."""
+    positions) is summed in runs of positions, each a gemm on one OpenBLAS
+    thread; it is right, and OpenBLAS gets its thread count back."""
     X, W = conv_problem(images=(8, 1, 40, 40), filters=(2, 1, 3, 3), seed=15)
     G = rng(16).standard_normal((8, 2, 38, 38))
     x, w = T.tensor4('x'), T.tensor4('w')

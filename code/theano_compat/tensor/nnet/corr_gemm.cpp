@@ -1,13 +1,14 @@
 // The C++ side of theano_compat.tensor.nnet.abstract_conv: a 2-D
 // correlation of a minibatch, and its two gradients, each as an unrolling
-// of image patches into a matrix ("im2col") and one BLAS gemm for the
-// whole minibatch.
+// of image patches into a matrix ("im2col") and one matrix product (BLAS
+// gemm) for the whole minibatch.
 //
 // PyTensor pastes this file into the C module of each of the three ops,
 // after its BLAS declarations (sgemm_, dgemm_), Python's and NumPy's
-// headers (the ops have C code only where PyTensor links a BLAS); the ops' short c_code (in abstract_conv.py) calls forward(),
-// grad_weights() and grad_inputs() below.  The file's text is part of the
-// ops' cache version: editing it recompiles them.
+// headers (the ops have C code only where PyTensor links a BLAS); the
+// ops' short c_code (in abstract_conv.py) calls forward(), grad_weights()
+// and grad_inputs() below.  The file's text is part of the ops' cache
+// version: editing it recompiles them.
 //
 // Layout.  Images are (n, c, h, w), filters (f, c, kh, kw), the output
 // (n, f, oh, ow), all C-contiguous.  With K = c * kh * kw (one filter's
@@ -23,11 +24,12 @@
 //
 // where `top` is the output (or its gradient) with the image index moved
 // after the filter index (f x P).  Each is one matrix product over the
-// whole minibatch, a gemm of the BLAS that PyTensor links.  With several
-// threads, the product's result is cut into column blocks, each one gemm
-// call on one BLAS thread, and the blocks are shared among this file's
-// threads (product() below says why); the loops around the product (the
-// patches, the transposes) run on the same threads (parallel_for.cpp).
+// whole minibatch, by the gemm of the BLAS that PyTensor links.  With
+// several threads, the product's result is cut into column blocks (a
+// small result with a long inner dimension: that dimension into runs),
+// each one gemm call on one BLAS thread, shared among this file's threads
+// (product() below says why); the loops around the product (the patches,
+// the transposes) run on the same threads (parallel_for.cpp).
 
 #include <Python.h>
 #include <numpy/arrayobject.h>
@@ -158,23 +160,58 @@ inline bool long_and_thin(npy_intp m, npy_intp n, npy_intp k) {
     return k > 64 * m * n;
 }
 
-// C (m x n) = op(A) . op(B), as gemm() computes it, on up to `threads`
-// threads: C's columns (its rows, if it has fewer columns than rows) are
-// cut into blocks, and each block is one gemm over the whole inner
-// dimension, on one BLAS thread.  Each entry of C is thus computed as one
-// gemm would compute it.  The blocks are shared out as parallel_for's
-// chunks are, so that a thread held back by a busy machine delays only its
-// own block, where OpenBLAS's own threads would wait for each other at
-// every block of the inner dimension.
+// How many runs of its inner dimension a long, thin product is cut into:
+// a fixed number, so that the result does not depend on the thread count.
+const int INNER_PARTS = 8;
+
+// C (m x n) = op(A) . op(B), on up to `threads` threads, as gemm() computes
+// it: C's columns (its rows, if it has fewer columns than rows) are cut
+// into blocks, and each block is one gemm over the whole inner dimension,
+// on one BLAS thread; each entry of C is thus computed as one gemm would.
+// The blocks are shared out as parallel_for's chunks are, so that a thread
+// held back by a busy machine delays only its own block, where OpenBLAS's
+// own threads would wait for each other at every block of the inner
+// dimension.  A result too small to cut but long and thin (see
+// long_and_thin) is instead summed in INNER_PARTS runs of the inner
+// dimension, one gemm each into `spare` (INNER_PARTS * m * n entries; NULL:
+// one gemm on one thread), then added up in a fixed order.
 template <typename T>
 void product(bool trans_a, bool trans_b, npy_intp m, npy_intp n, npy_intp k,
              const T* a, npy_intp lda, const T* b, npy_intp ldb, T* c,
-             npy_intp ldc, int threads) {
+             npy_intp ldc, int threads, T* spare = NULL) {
     const npy_intp MIN_SIDE = 64;  // narrower blocks make slow gemms
     const bool by_columns = n >= m;
     const npy_intp side = by_columns ? n : m;
     npy_intp blocks = threads > 1 ? 4 * threads : 1;
     if (blocks > side / MIN_SIDE) blocks = side / MIN_SIDE;
+    if (blocks <= 1 && long_and_thin(m, n, k) && spare) {
+        OneBlasThread one(true);
+        const npy_intp per = (k + INNER_PARTS - 1) / INNER_PARTS;
+        parallel::parallel_for(INNER_PARTS, m * n * per, threads,
+            [&](parallel::index_t begin, parallel::index_t end) {
+                for (parallel::index_t part = begin; part < end; ++part) {
+                    const npy_intp k0 = part * per;
+                    const npy_intp k1 = k0 + per < k ? k0 + per : k;
+                    T* out = spare + part * m * n;
+                    if (k0 >= k1) {
+                        for (npy_intp i = 0; i < m * n; ++i) out[i] = 0;
+                        continue;
+                    }
+                    gemm<T>(trans_a, trans_b, (int)m, (int)n, (int)(k1 - k0),
+                            trans_a ? a + k0 * lda : a + k0, (int)lda,
+                            trans_b ? b + k0 : b + k0 * ldb, (int)ldb, out,
+                            (int)n);
+                }
+            });
+        for (npy_intp i = 0; i < m; ++i)
+            for (npy_intp j = 0; j < n; ++j) {
+                T sum = 0;
+                for (int part = 0; part < INNER_PARTS; ++part)
+                    sum += spare[(part * m + i) * n + j];
+                c[i * ldc + j] = sum;
+            }
+        return;
+    }
     if (blocks <= 1) {
         OneBlasThread one(long_and_thin(m, n, k));
         gemm<T>(trans_a, trans_b, (int)m, (int)n, (int)k, a, (int)lda, b,
@@ -532,11 +569,12 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
         memset(result, 0, sizeof(T) * K * g.f);
         return 0;
     }
+    const npy_intp room = K * P + g.f * P + (1 + INNER_PARTS) * g.f * K;
     Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.kh * g.kw
-                                  + sizeof(T) * (K * P + g.f * P + g.f * K));
+                                  + sizeof(T) * room);
     if (!taps) return -1;
     T *cols = (T*)(taps + g.kh * g.kw), *tmat = cols + K * P;
-    T *prod = tmat + g.f * P;
+    T *prod = tmat + g.f * P, *partials = prod + g.f * K;
     make_taps(g, taps);
     PyArrayObject* xc = PyArray_GETCONTIGUOUS(x);
     if (!xc) return -1;
@@ -547,7 +585,8 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     Py_BEGIN_ALLOW_THREADS
     im2col<T>(xd, g, taps, cols);
     batch_last<T>(td, g, tmat);
-    product<T>(false, true, g.f, K, P, tmat, P, cols, P, prod, K, g.threads);
+    product<T>(false, true, g.f, K, P, tmat, P, cols, P, prod, K, g.threads,
+               partials);
     unpack_filters<T>(prod, g, o.flip, result);
     Py_END_ALLOW_THREADS
     Py_DECREF(xc);

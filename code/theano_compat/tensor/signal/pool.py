@@ -69,24 +69,19 @@ IGNORE_BORDER_WARNING = (
 def pool_output_length(length, ws, stride, pad, ignore_border):
     """How many windows fit along an axis, as Theano 1.0 counted them.
 
-    :param length: the axis's length (int or symbolic integer scalar)
-    :param ws, stride, pad: ints
+    :param length, ws, stride, pad: ints (the axis's length, the window,
+        the step between windows, the zeros on each side)
     :param ignore_border: bool
+    :rtype: int
     """
     padded = length + 2 * pad
-    symbolic = not isinstance(length, (int, numpy.integer))
+    if length == 0:
+        return 0  # no windows (Theano counted one, then failed)
     if ignore_border:
-        count = (padded - ws) // stride + 1
-        return pt.maximum(count, 0) if symbolic else max(count, 0)
+        return max((padded - ws) // stride + 1, 0)
     if stride >= ws:
-        count = (padded - 1) // stride + 1
-    elif symbolic:
-        count = pt.maximum((padded - 1 - ws + stride) // stride, 0) + 1
-    else:
-        count = max((padded - 1 - ws + stride) // stride, 0) + 1
-    # an empty axis has no windows (Theano counted one, then failed)
-    return pt.switch(pt.eq(length, 0), 0, count) if symbolic else (
-        0 if length == 0 else count)
+        return (padded - 1) // stride + 1
+    return max((padded - 1 - ws + stride) // stride, 0) + 1
 
 
 def kernel_source():
@@ -177,8 +172,8 @@ class _PoolBase(COp):
             mode_code=MODES.index(self.mode), threads=fused_threads())
 
     def out_shape(self, shape):
-        """The pooled shape of an input of this shape (entries may be
-        ints, symbolic scalars or None)."""
+        """The pooled shape of an input of this shape (entries: ints, or
+        None where unknown)."""
         shape = tuple(shape)
         lead, last = shape[:-2], shape[-2:]
         return lead + tuple(
