@@ -318,9 +318,12 @@ def main(argv=None):
         torch_threads = 0
         torch_version = 'not installed (pip install torch): its side skipped'
     import pytensor
+    # OpenBLAS reads this when it starts: how long its idle threads spin
+    spin = os.environ.get('OPENBLAS_THREAD_TIMEOUT')
     print('PyTensor %s (theano_compat, mode FAST_RUN, float32 models), '
-          'PyTorch %s; %d thread(s) each'
-          % (pytensor.__version__, torch_version, count))
+          'PyTorch %s; %d thread(s) each%s'
+          % (pytensor.__version__, torch_version, count,
+             '; OPENBLAS_THREAD_TIMEOUT=%s' % spin if spin else ''))
     repeats = 1 if args.dry_run else args.repeats
     results = {}
     for model in models:
