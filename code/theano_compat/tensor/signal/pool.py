@@ -30,7 +30,11 @@ built (ints); Theano also took symbolic ones.
 Four ops do the work: :class:`Pool2d`, :class:`MaxPoolGrad2d`,
 :class:`AveragePoolGrad2d` and :class:`MaxPoolGradGrad2d` (the second
 derivative of max pooling), each with C++ code (``pool.cpp``, beside
-this file), a NumPy ``perform`` and a JAX implementation.
+this file: loops over the planes, on as many threads as
+``engine.threads.fused_threads`` says, with a faster path for windows
+that tile the image, such as LeNet's 2 x 2), a NumPy ``perform`` and a
+JAX implementation.  The C code is for float32 and float64; other dtypes
+(``'max'`` and ``'sum'`` of integers) run the NumPy code.
 """
 
 import hashlib
