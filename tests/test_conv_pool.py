@@ -611,6 +611,15 @@ def test_threaded_loops_match_numpy(monkeypatch):
     python_results = run(outputs, [x, w], [X, W], PYTHON)
     for got, want in zip(c_results, python_results):
         numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    # many filters of one channel: the filters' gradient has more rows
+    # (filters) than columns (taps), and is cut by rows
+    X = r.standard_normal((16, 1, 24, 24))
+    W = r.standard_normal((160, 1, 3, 3))
+    G = r.standard_normal((16, 160, 22, 22))
+    gw = T.grad((conv2d(x, w) * G).sum(), w)
+    got, = run([gw], [x, w], [X, W])
+    want, = run([gw], [x, w], [X, W], PYTHON)
+    numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
 def test_long_thin_filter_gradient_restores_blas_threads():
