@@ -10,10 +10,11 @@ import pytensor.tensor as pt
 from pytensor.tensor import special as pt_special
 
 from theano_compat.names import missing_name as _missing_name
+from theano_compat.tensor.nnet.abstract_conv import conv2d
 
 __all__ = ['softmax', 'logsoftmax', 'sigmoid', 'ultra_fast_sigmoid',
            'hard_sigmoid', 'softplus', 'relu', 'binary_crossentropy',
-           'categorical_crossentropy']
+           'categorical_crossentropy', 'conv2d']
 
 sigmoid = pt.sigmoid
 ultra_fast_sigmoid = pt.sigmoid  # Theano's approximation, computed exactly

@@ -1,0 +1,657 @@
+"""Theano's conv2d and pool_2d (theano_compat.tensor.nnet.abstract_conv,
+theano_compat.tensor.signal.pool).
+
+The references are computed another way: the convolution with
+scipy.signal, summed over channels; the pooling with a plain loop over
+windows, written here.  Then the C code, the NumPy perform and the JAX
+backend must agree with each other, the gradients with finite
+differences, and float32 must stay float32.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+import scipy.signal
+import theano_compat
+from pytensor.compile.mode import Mode
+from pytensor.gradient import verify_grad
+
+from theano_compat import theano, T
+from theano_compat.compile.function_module import resolve_mode
+from theano_compat.tensor.nnet import abstract_conv
+from theano_compat.tensor.nnet.abstract_conv import (
+    Corr2d, Corr2dGradInputs, Corr2dGradWeights, conv2d)
+from theano_compat.tensor.signal import pool
+from theano_compat.tensor.signal.pool import (
+    MaxPoolGrad2d, MaxPoolGradGrad2d, Pool2d, pool_2d)
+
+C_MODE = resolve_mode(None)                  # theano.function's default
+PYTHON = Mode(linker='py')                  # the ops' perform()
+MODES = {'c': C_MODE, 'python': PYTHON, 'jax': 'JAX'}
+
+
+def rng(seed=0):
+    return numpy.random.default_rng(seed)
+
+
+def run(outputs, inputs, values, mode=None):
+    fn = theano.function(inputs, outputs, mode=mode)
+    return [numpy.asarray(v) for v in fn(*values)]
+
+
+def ops_in(fn):
+    return [type(node.op) for node in fn.maker.fgraph.toposort()]
+
+
+# ----------------------------------------------------------------------------
+# conv2d against scipy.signal
+
+def dilated(kernel, dilation):
+    """The kernel with (d - 1) zeros between taps."""
+    dh, dw = dilation
+    kh, kw = kernel.shape
+    out = numpy.zeros(((kh - 1) * dh + 1, (kw - 1) * dw + 1), kernel.dtype)
+    out[::dh, ::dw] = kernel
+    return out
+
+
+def scipy_conv2d(images, filters, pads=None, scipy_mode='valid',
+                 subsample=(1, 1), flip=True, dilation=(1, 1)):
+    """Each output map: the sum over channels of scipy's 2-D convolution
+    (correlation if not flip) of the zero-padded image with the filter.
+
+    :param pads: ((above, below), (left, right)) zeros, or None
+    """
+    if pads is not None:
+        images = numpy.pad(images, ((0, 0), (0, 0)) + tuple(pads))
+    apply = scipy.signal.convolve2d if flip else scipy.signal.correlate2d
+    n, c = images.shape[:2]
+    out = numpy.array([[sum(apply(images[i, ch],
+                                  dilated(filters[f, ch], dilation),
+                                  mode=scipy_mode)
+                            for ch in range(c))
+                        for f in range(filters.shape[0])]
+                       for i in range(n)])
+    return out[:, :, ::subsample[0], ::subsample[1]]
+
+
+IMAGES = (2, 3, 9, 8)
+FILTERS = (4, 3, 3, 2)
+
+# border_mode -> (zeros around the image, scipy's mode) for FILTERS
+BORDERS = {
+    'valid': (None, 'valid'),
+    'full': (None, 'full'),
+    'half': (((1, 1), (1, 1)), 'valid'),   # 3 // 2 rows, 2 // 2 columns
+    2: (((2, 2), (2, 2)), 'valid'),
+    (1, 3): (((1, 1), (3, 3)), 'valid'),
+    ((0, 2), (1, 0)): (((0, 2), (1, 0)), 'valid'),
+}
+
+
+def conv_problem(dtype='float64', images=IMAGES, filters=FILTERS, seed=0):
+    r = rng(seed)
+    return (r.standard_normal(images).astype(dtype),
+            r.standard_normal(filters).astype(dtype))
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+@pytest.mark.parametrize('border', list(BORDERS), ids=repr)
+def test_conv2d_border_modes_match_scipy(border, mode):
+    X, W = conv_problem()
+    pads, scipy_mode = BORDERS[border]
+    x, w = T.tensor4('x'), T.tensor4('w')
+    got, = run([conv2d(x, w, border_mode=border)], [x, w], [X, W],
+               MODES[mode])
+    numpy.testing.assert_allclose(got, scipy_conv2d(X, W, pads, scipy_mode),
+                                  rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+@pytest.mark.parametrize('border,subsample,flip,dilation', [
+    ('valid', (2, 3), True, (1, 1)),
+    ('full', (3, 2), False, (1, 1)),
+    ('valid', (1, 1), False, (2, 1)),
+    ('half', (2, 1), True, (2, 2)),
+])
+def test_conv2d_strides_flip_dilation_match_scipy(border, subsample, flip,
+                                                  dilation, mode):
+    X, W = conv_problem(images=(2, 3, 11, 10), seed=1)
+    kh, kw = [(k - 1) * d + 1 for k, d in zip(W.shape[2:], dilation)]
+    pads, scipy_mode = {'valid': (None, 'valid'), 'full': (None, 'full'),
+                        'half': (((kh // 2,) * 2, (kw // 2,) * 2), 'valid')
+                        }[border]
+    x, w = T.tensor4('x'), T.tensor4('w')
+    got, = run([conv2d(x, w, border_mode=border, subsample=subsample,
+                       filter_flip=flip, filter_dilation=dilation)],
+               [x, w], [X, W], MODES[mode])
+    expected = scipy_conv2d(X, W, pads, scipy_mode, subsample, flip,
+                            dilation)
+    numpy.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_conv2d_tutorial_call():
+    """The tutorial's keywords; a float32 input stays float32."""
+    X, W = conv_problem('float32', (5, 1, 28, 28), (6, 1, 5, 5))
+    x = T.tensor4('x', dtype='float32')
+    filters = theano.shared(W)
+    out = conv2d(input=x, filters=filters, filter_shape=(6, 1, 5, 5),
+                 input_shape=(5, 1, 28, 28))
+    old = conv2d(x, filters, image_shape=(5, 1, 28, 28))
+    assert out.dtype == old.dtype == 'float32'
+    got, got_old = run([out, old], [x], [X])
+    assert got.dtype == 'float32' and got.shape == (5, 6, 24, 24)
+    numpy.testing.assert_allclose(got, scipy_conv2d(X.astype('float64'),
+                                                    W.astype('float64')),
+                                  rtol=1e-4, atol=1e-4)
+    numpy.testing.assert_array_equal(got, got_old)
+
+
+def test_conv2d_empty_and_one_by_one():
+    x, w = T.tensor4('x'), T.tensor4('w')
+    X, W = conv_problem(images=(0, 3, 5, 5), filters=(2, 3, 1, 1))
+    got, = run([conv2d(x, w)], [x, w], [X, W])
+    assert got.shape == (0, 2, 5, 5)
+    X, W = conv_problem(images=(2, 3, 5, 4), filters=(2, 3, 1, 1))
+    got, = run([conv2d(x, w)], [x, w], [X, W])
+    numpy.testing.assert_allclose(
+        got, numpy.einsum('nchw,fc->nfhw', X, W[:, :, 0, 0]), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------
+# pool_2d against a loop
+
+def loop_pool(x, ws, ignore_border, stride, pad, mode):
+    """Pooling written out window by window, from Theano 1.0's rules."""
+    stride = stride or ws
+    lead, (rows, cols) = x.shape[:-2], x.shape[-2:]
+
+    def windows(length, w, s, p):
+        padded = length + 2 * p
+        out, start = [], 0
+        while True:
+            end = start + w
+            whole = end <= padded
+            if not whole and (ignore_border or start >= padded):
+                break
+            # the window in the padded axis, and its part in the image
+            out.append((start, min(end, padded),
+                        max(start, p) - p, min(end, p + length) - p))
+            if not whole:
+                break  # the last, cut-off window
+            if ignore_border is False and end >= padded:
+                break  # it reached the end exactly
+            start += s
+        return out
+
+    row_windows = windows(rows, ws[0], stride[0], pad[0])
+    col_windows = windows(cols, ws[1], stride[1], pad[1])
+    out = numpy.zeros(lead + (len(row_windows), len(col_windows)), x.dtype)
+    for index in numpy.ndindex(*lead):
+        for i, (r0, r1, y0, y1) in enumerate(row_windows):
+            for j, (c0, c1, x0, x1) in enumerate(col_windows):
+                part = x[index][y0:y1, x0:x1]
+                if mode == 'max':
+                    value = part.max()
+                elif mode == 'sum':
+                    value = part.sum()
+                elif mode == 'average_inc_pad':
+                    value = part.sum() / ((r1 - r0) * (c1 - c0))
+                else:
+                    value = part.sum() / part.size
+                out[index + (i, j)] = value
+    return out
+
+
+POOL_CASES = [
+    # ws, ignore_border, stride, pad
+    ((2, 2), True, None, (0, 0)),
+    ((2, 2), False, None, (0, 0)),
+    ((3, 2), False, (1, 2), (0, 0)),   # overlapping, cut-off edges
+    ((2, 3), False, (3, 3), (0, 0)),   # gaps between windows
+    ((3, 3), True, (2, 1), (1, 2)),
+    ((2, 3), True, None, (1, 1)),
+]
+POOL_MODES = ['max', 'sum', 'average_inc_pad', 'average_exc_pad']
+
+
+@pytest.mark.parametrize('mode', POOL_MODES)
+@pytest.mark.parametrize('case', POOL_CASES, ids=str)
+def test_pool_2d_matches_loop(case, mode):
+    ws, ignore_border, stride, pad = case
+    X = rng(2).standard_normal((2, 3, 7, 9))
+    x = T.tensor4('x')
+    out = pool_2d(x, ws=ws, ignore_border=ignore_border, stride=stride,
+                  pad=pad, mode=mode)
+    expected = loop_pool(X, ws, ignore_border, stride, pad, mode)
+    for name, engine in MODES.items():
+        got, = run([out], [x], [X], engine)
+        numpy.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12,
+                                      err_msg=name)
+
+
+def test_pool_2d_shapes_by_theano():
+    """Output sizes that Theano 1.0.5 gives (checked against it)."""
+    x = T.tensor4('x')
+    X = numpy.zeros((1, 1, 5, 7))
+    cases = [(dict(ws=(2, 2), ignore_border=True), (2, 3)),
+             (dict(ws=(2, 2), ignore_border=False), (3, 4)),
+             (dict(ws=(3, 3), stride=(2, 2), ignore_border=False), (2, 3)),
+             (dict(ws=(3, 2), stride=(1, 3), ignore_border=False), (3, 3)),
+             (dict(ws=(3, 3), pad=(1, 2), ignore_border=True), (2, 3))]
+    for kwargs, shape in cases:
+        got, = run([pool_2d(x, **kwargs)], [x], [X])
+        assert got.shape[2:] == shape, kwargs
+
+
+@pytest.mark.parametrize('ndim', [2, 3, 5])
+def test_pool_2d_any_leading_dimensions(ndim):
+    X = rng(3).standard_normal((2, 3, 2, 6, 5)[-ndim:])
+    x = T.tensor(dtype='float64', shape=(None,) * ndim)
+    out = pool_2d(x, (2, 2), ignore_border=False, mode='average_exc_pad')
+    got, = run([out], [x], [X])
+    numpy.testing.assert_allclose(
+        got, loop_pool(X, (2, 2), False, None, (0, 0), 'average_exc_pad'),
+        rtol=1e-12)
+
+
+def test_pool_2d_max_gradient_goes_to_every_tied_maximum():
+    """Theano's C code gives a window's gradient to each element that
+    equals the maximum (its Python code did the same)."""
+    X = numpy.array([[[[1., 3., 3., 0.],
+                       [2., 3., 1., 1.]]]])
+    x = T.tensor4('x')
+    g = T.grad(pool_2d(x, (2, 2), ignore_border=True).sum(), x)
+    for name, engine in MODES.items():
+        got, = run([g], [x], [X], engine)
+        numpy.testing.assert_array_equal(
+            got, [[[[0., 1., 1., 0.], [0., 1., 0., 0.]]]], err_msg=name)
+
+
+def test_pool_2d_theano_keywords_and_warnings():
+    x = T.tensor4('x')
+    X = rng(4).standard_normal((1, 2, 6, 6))
+    expected = loop_pool(X, (3, 2), True, (2, 2), (1, 1), 'max')
+    with pytest.warns(UserWarning, match="DEPRECATION"):
+        old = pool_2d(x, ds=(3, 2), st=(2, 2), padding=(1, 1),
+                      ignore_border=True)
+    got, = run([old], [x], [X])
+    numpy.testing.assert_allclose(got, expected, rtol=1e-12)
+    # ignore_border left out: Theano 1.0.5 warned and used False
+    with pytest.warns(UserWarning, match='ignore_border'):
+        default = pool_2d(x, (4, 4))
+    got, = run([default], [x], [X])
+    assert got.shape == (1, 2, 2, 2)
+    with pytest.raises(ValueError, match="'ws' or its older name 'ds'"):
+        pool_2d(x, ws=(2, 2), ds=(2, 2), ignore_border=True)
+    with pytest.raises(NotImplementedError, match='ignore_border=True'):
+        pool_2d(x, (2, 2), ignore_border=False, pad=(1, 1))
+    with pytest.raises(NotImplementedError, match='smaller than the window'):
+        pool_2d(x, (2, 2), ignore_border=True, pad=(2, 0))
+    with pytest.raises(ValueError, match='mode should be one of'):
+        pool_2d(x, (2, 2), ignore_border=True, mode='median')
+    with pytest.raises(NotImplementedError, match='2 dimensions or more'):
+        pool_2d(T.vector(), (2, 2), ignore_border=True)
+    with pytest.raises(ValueError, match='pair of ints'):
+        pool_2d(x, (2.5, 2), ignore_border=True)
+
+
+def test_pool_2d_int_input_runs_in_numpy():
+    X = numpy.arange(24, dtype='int32').reshape(1, 1, 4, 6)
+    x = T.tensor4('x', dtype='int32')
+    got, = run([pool_2d(x, (2, 3), ignore_border=True, mode='sum')], [x],
+               [X])
+    assert got.dtype == 'int32'
+    numpy.testing.assert_array_equal(
+        got, loop_pool(X, (2, 3), True, None, (0, 0), 'sum'))
+    with pytest.raises(TypeError, match='needs a float input'):
+        pool_2d(x, (2, 2), ignore_border=True, mode='average_inc_pad')
+
+
+# ----------------------------------------------------------------------------
+# Gradients, by finite differences
+
+def check_grad(fun, values, **kwargs):
+    verify_grad(fun, values, rng=numpy.random.default_rng(7), mode=C_MODE,
+                **kwargs)
+
+
+@pytest.mark.parametrize('border,subsample,flip,dilation', [
+    ('valid', (1, 1), True, (1, 1)),
+    ('full', (2, 1), False, (1, 1)),
+    (((1, 0), (2, 1)), (1, 2), True, (1, 2)),
+])
+def test_conv2d_gradients(border, subsample, flip, dilation):
+    X, W = conv_problem(images=(2, 2, 7, 6), filters=(3, 2, 3, 2), seed=5)
+
+    def fun(x, w):
+        return conv2d(x, w, border_mode=border, subsample=subsample,
+                      filter_flip=flip, filter_dilation=dilation)
+
+    check_grad(fun, [X, W])
+
+
+def test_conv2d_second_derivatives():
+    """The gradient ops have gradients: T.grad of T.grad, along the
+    images, the filters and the output's gradient g."""
+    X, W = conv_problem(images=(2, 2, 6, 5), filters=(3, 2, 2, 3), seed=6)
+    G = rng(8).standard_normal((2, 3, 7, 1))
+    kwargs = dict(border_mode=(1, 0), subsample=(1, 2), filter_flip=False,
+                  filter_dilation=(1, 2))
+
+    def grads(x, w, g):
+        cost = (conv2d(x, w, **kwargs) * g).sum()
+        gx, gw = T.grad(cost, [x, w])
+        return (gx ** 2).sum() + (gw ** 2).sum()
+
+    check_grad(grads, [X, W, G])
+    x, w, g = T.tensor4('x'), T.tensor4('w'), T.tensor4('g')
+    hessian_ops = ops_in(theano.function([x, w, g],
+                                         T.grad(grads(x, w, g), [x, w, g])))
+    assert {Corr2d, Corr2dGradWeights, Corr2dGradInputs} <= set(hessian_ops)
+
+
+@pytest.mark.parametrize('mode', POOL_MODES)
+@pytest.mark.parametrize('case', [POOL_CASES[2], POOL_CASES[4]], ids=str)
+def test_pool_2d_gradients(case, mode):
+    ws, ignore_border, stride, pad = case
+    # distinct values: max pooling is differentiable there
+    X = rng(9).permutation(2 * 2 * 7 * 8).reshape(2, 2, 7, 8) / 10.0
+    check_grad(lambda x: pool_2d(x, ws, ignore_border, stride, pad, mode),
+               [X])
+
+
+@pytest.mark.parametrize('mode', ['max', 'average_exc_pad'])
+def test_pool_2d_second_derivatives(mode):
+    """The input's gradient is linear in the output's gradient g (and, for
+    max, piecewise constant in the input): differentiate it along g."""
+    X = rng(10).permutation(2 * 6 * 7).reshape(1, 2, 6, 7) / 10.0
+    G = rng(11).standard_normal((1, 2, 3, 4))
+
+    def gradient(x, g):
+        cost = (pool_2d(x, (3, 3), True, (2, 2), (1, 1), mode) * g).sum()
+        return (T.grad(cost, x) ** 2).sum()
+
+    check_grad(gradient, [X, G])
+    x, g = T.tensor4('x'), T.tensor4('g')
+    kinds = ops_in(theano.function([x, g], T.grad(gradient(x, g), g)))
+    assert (MaxPoolGradGrad2d if mode == 'max' else Pool2d) in kinds
+
+
+# ----------------------------------------------------------------------------
+# C, Python and JAX agree; float32 stays float32
+
+def lenet_layer(x, w, b):
+    """A LeNet layer: convolution, 2x2 max pooling, bias, tanh."""
+    conv = conv2d(x, w, border_mode='valid')
+    pooled = pool_2d(conv, (2, 2), ignore_border=True)
+    return T.tanh(pooled + b.dimshuffle('x', 0, 'x', 'x'))
+
+
+def layer_outputs(dtype, border='valid', pool_mode='max'):
+    x = T.tensor4('x', dtype=dtype)
+    w = T.tensor4('w', dtype=dtype)
+    b = T.vector('b', dtype=dtype)
+    conv = conv2d(x, w, border_mode=border, subsample=(1, 1))
+    pooled = pool_2d(conv, (2, 2), ignore_border=False, stride=(1, 2),
+                     mode=pool_mode)
+    out = T.tanh(pooled + b.dimshuffle('x', 0, 'x', 'x'))
+    cost = (out ** 2).sum()
+    return [x, w, b], [out] + T.grad(cost, [x, w, b])
+
+
+@pytest.mark.parametrize('dtype,tolerance', [('float64', 1e-12),
+                                             ('float32', 2e-4)])
+@pytest.mark.parametrize('border,pool_mode', [('valid', 'max'),
+                                              ('half', 'average_inc_pad')])
+def test_c_python_and_jax_agree(dtype, tolerance, border, pool_mode):
+    inputs, outputs = layer_outputs(dtype, border, pool_mode)
+    r = rng(12)
+    values = [r.standard_normal((3, 2, 9, 10)).astype(dtype),
+              (r.standard_normal((4, 2, 3, 3)) / 3).astype(dtype),
+              r.standard_normal(4).astype(dtype)]
+    results = {name: run(outputs, inputs, values, engine)
+               for name, engine in MODES.items()}
+    for name in ('python', 'jax'):
+        for got, want in zip(results[name], results['c']):
+            numpy.testing.assert_allclose(got, want, rtol=tolerance,
+                                          atol=tolerance, err_msg=name)
+    # the layer's output and the gradients the ops compute keep the dtype
+    # (JAX's sum for the bias's gradient is PyTensor's, and not checked)
+    for name, result in results.items():
+        assert [v.dtype for v in result[:3]] == [dtype] * 3, name
+
+
+def test_float32_graphs_stay_float32():
+    inputs, outputs = layer_outputs('float32')
+    assert all(v.dtype == 'float32' for v in outputs)
+    fn = theano.function(inputs, outputs)
+    for node in fn.maker.fgraph.toposort():
+        if isinstance(node.op, (Corr2d, Corr2dGradInputs, Corr2dGradWeights,
+                                Pool2d, MaxPoolGrad2d)):
+            assert [o.dtype for o in node.outputs] == ['float32'], node
+    kinds = set(ops_in(fn))
+    assert {Corr2d, Corr2dGradInputs, Corr2dGradWeights, Pool2d,
+            MaxPoolGrad2d} <= kinds
+    # float64 filters widen the result, as any other float64 operand would
+    x = T.tensor4('x', dtype='float32')
+    assert conv2d(x, T.tensor4('w', dtype='float64')).dtype == 'float64'
+
+
+def test_lenet_training_step_in_jax_matches_c():
+    """Three SGD steps of a small LeNet layer, in mode JAX and in C."""
+    r = rng(13)
+    data = r.standard_normal((8, 1 * 12 * 12))
+    w0 = r.standard_normal((3, 1, 5, 5)) / 5
+    x, w, b = T.matrix('x'), T.tensor4('w'), T.vector('b')
+    out = lenet_layer(x.reshape((4, 1, 12, 12)), w, b)
+    cost = (out ** 2).mean()
+    gw, gb = T.grad(cost, [w, b])
+    new = [cost, w - 0.1 * gw, b - 0.1 * gb]
+    results = []
+    for mode in ('JAX', None):
+        step = theano.function([x, w, b], new, mode=mode)
+        params, costs = [w0, numpy.zeros(3)], []
+        for i in (0, 1, 0):
+            c, *params = step(data[i * 4:(i + 1) * 4], *params)
+            costs.append(float(c))
+        results.append((costs, numpy.asarray(params[0])))
+    (jax_costs, jax_w), (c_costs, c_w) = results
+    numpy.testing.assert_allclose(jax_costs, c_costs, rtol=1e-10)
+    numpy.testing.assert_allclose(jax_w, c_w, rtol=1e-10, atol=1e-12)
+    assert not numpy.allclose(c_w, w0)
+
+
+# ----------------------------------------------------------------------------
+# Errors
+
+def test_conv2d_shape_errors_at_build_time():
+    x = T.tensor(dtype='float64', shape=(None, 3, None, None))
+    w = T.tensor(dtype='float64', shape=(4, 2, 3, 3))
+    with pytest.raises(ValueError, match='input has 3 channels.*filters '
+                                         'take 2'):
+        conv2d(x, w)
+    with pytest.raises(ValueError, match='input_shape says that the input '
+                                         'has shape'):
+        conv2d(x, T.tensor4(), input_shape=(5, 4, 8, 8))
+    with pytest.raises(ValueError, match='channels'):
+        conv2d(T.tensor4(), T.tensor4(), input_shape=(5, 4, 8, 8),
+               filter_shape=(2, 3, 3, 3))
+    with pytest.raises(ValueError, match='do not fit'):
+        conv2d(T.tensor4(), T.tensor4(), input_shape=(5, 3, 4, 4),
+               filter_shape=(2, 3, 5, 5))
+    with pytest.raises(TypeError, match='the filters should be a 4-d'):
+        conv2d(x, T.matrix())
+    with pytest.raises(TypeError, match='float32 or float64'):
+        conv2d(T.tensor4(dtype='int32'), T.tensor4(dtype='int32'))
+    with pytest.raises(ValueError, match='invalid border_mode'):
+        conv2d(x, T.tensor4(), border_mode='same')
+    with pytest.raises(ValueError, match='subsample'):
+        conv2d(x, T.tensor4(), subsample=(0, 1))
+    with pytest.raises(NotImplementedError, match='num_groups'):
+        conv2d(x, T.tensor4(), num_groups=2)
+    with pytest.raises(ValueError, match='not both'):
+        conv2d(x, T.tensor4(), input_shape=(1, 3, 5, 5),
+               image_shape=(1, 3, 5, 5))
+
+
+@pytest.mark.parametrize('mode', ['c', 'python'])
+def test_conv2d_shape_errors_at_run_time(mode):
+    x, w = T.tensor4('x'), T.tensor4('w')
+    fn = theano.function([x, w], conv2d(x, w), mode=MODES[mode])
+    X, W = conv_problem(images=(1, 3, 6, 6), filters=(2, 2, 3, 3))
+    with pytest.raises(ValueError, match=r'input has 3 channels .* filters '
+                                         r'take 2'):
+        fn(X, W)
+    X, W = conv_problem(images=(1, 2, 2, 6), filters=(2, 2, 3, 3))
+    with pytest.raises(ValueError, match='do not fit'):
+        fn(X, W)
+
+
+def test_gradient_ops_check_the_output_gradient_shape():
+    op = Corr2dGradInputs()
+    w, top, like = T.tensor4(), T.tensor4(), T.tensor4()
+    for mode in (C_MODE, PYTHON):
+        fn = theano.function([w, top, like], op(w, top, like), mode=mode)
+        with pytest.raises(ValueError, match='output gradient has shape'):
+            fn(numpy.ones((2, 3, 3, 3)), numpy.ones((1, 2, 5, 5)),
+               numpy.ones((1, 3, 6, 6)))
+
+
+# ----------------------------------------------------------------------------
+# Wiring
+
+def test_theano_names_and_c_sources():
+    assert T.nnet.conv2d is conv2d and pool.pool_2d is pool_2d
+    from theano_compat.tensor.nnet import conv2d as nnet_conv2d
+    assert nnet_conv2d is conv2d
+    # the C++ lives in its own files, and the cache version follows them
+    parallel = os.path.join(os.path.dirname(os.path.dirname(
+        abstract_conv.__file__)), 'parallel_for.cpp')
+    for module, name in ((abstract_conv, 'corr_gemm.cpp'),
+                         (pool, 'pool.cpp')):
+        sources = []
+        for path in (parallel, os.path.join(os.path.dirname(module.__file__),
+                                            name)):
+            with open(path) as f:
+                sources.append(f.read())
+        op = Corr2d() if module is abstract_conv else Pool2d((2, 2))
+        assert op.c_support_code().endswith('\n'.join(sources))
+        digest = hashlib.sha256(
+            ('\n'.join(sources) + module._C_CALL).encode()).hexdigest()
+        assert digest in op.c_code_cache_version()
+
+
+def test_jax_is_imported_only_for_mode_jax():
+    """Building and compiling conv graphs in C does not import JAX (a
+    second of start-up); mode JAX then finds the ops' JAX code."""
+    code = '\n'.join([
+        'import sys, numpy',
+        'from theano_compat import theano, T',
+        'from theano_compat.tensor.signal import pool',
+        'x = T.tensor4("x")',
+        'y = pool.pool_2d(T.nnet.conv2d(x, T.ones((1, 1, 2, 2))), (2, 2),',
+        '                 ignore_border=True)',
+        'theano.function([x], y)',
+        'assert "jax" not in sys.modules',
+        'f = theano.function([x], y, mode="JAX")',
+        'print(float(f(numpy.ones((1, 1, 5, 5))).sum()))',
+    ])
+    code_dir = os.path.dirname(os.path.dirname(theano_compat.__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([code_dir]
+                                                      + sys.path))
+    # and when PyTensor's JAX backend was imported first
+    jax_first = 'import pytensor.link.jax.dispatch\n' + code.replace(
+        'assert "jax" not in sys.modules', '')
+    for program in (code, jax_first):
+        done = subprocess.run([sys.executable, '-c', program], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == '16.0'
+
+
+def test_series_steps_benchmark_dry_run(capsys):
+    """bench/series_steps.py runs (tiny models, one round)."""
+    bench = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), 'bench')
+    sys.path.insert(0, bench)
+    try:
+        import series_steps
+    finally:
+        sys.path.remove(bench)
+    results = series_steps.main(['--dry-run'])
+    assert set(results) == {'lenet', 'mlp'}
+    for medians in results.values():
+        assert medians['theano_compat'] > 0
+    printed = capsys.readouterr().out
+    assert 'lenet  step (minibatch 4): theano_compat' in printed
+
+
+def test_threaded_loops_match_numpy(monkeypatch):
+    """Arrays large enough for the C++ loops to use several threads give
+    what NumPy gives (3 threads asked, whatever the machine has)."""
+    monkeypatch.setenv('OMP_NUM_THREADS', '3')
+    r = rng(14)
+    X = r.standard_normal((32, 4, 20, 20))
+    W = r.standard_normal((32, 4, 3, 3))
+    x, w = T.tensor4('x'), T.tensor4('w')
+    conv = conv2d(x, w, border_mode=(1, 2))
+    G = r.standard_normal((32, 32, 20, 22))
+    outputs = [conv] + T.grad((conv * G).sum(), [x, w])
+    for mode in ('max', 'average_exc_pad'):
+        for kwargs in (dict(ws=(2, 2), ignore_border=True),
+                       dict(ws=(3, 2), stride=(2, 2), ignore_border=False)):
+            pooled = pool_2d(conv, mode=mode, **kwargs)
+            outputs += [pooled, T.grad((pooled ** 2).sum(), conv)]
+    c_results = run(outputs, [x, w], [X, W])
+    python_results = run(outputs, [x, w], [X, W], PYTHON)
+    for got, want in zip(c_results, python_results):
+        numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    # many filters of one channel: the filters' gradient has more rows
+    # (filters) than columns (taps), and is cut by rows
+    X = r.standard_normal((16, 1, 24, 24))
+    W = r.standard_normal((160, 1, 3, 3))
+    G = r.standard_normal((16, 160, 22, 22))
+    gw = T.grad((conv2d(x, w) * G).sum(), w)
+    got, = run([gw], [x, w], [X, W])
+    want, = run([gw], [x, w], [X, W], PYTHON)
+    numpy.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_long_thin_filter_gradient_restores_blas_threads():
+    """A first layer's filter gradient (a small result summed over many
+    positions) is summed in runs of positions, each a gemm on one OpenBLAS
+    thread; it is right, and OpenBLAS gets its thread count back."""
+    X, W = conv_problem(images=(8, 1, 40, 40), filters=(2, 1, 3, 3), seed=15)
+    G = rng(16).standard_normal((8, 2, 38, 38))
+    x, w = T.tensor4('x'), T.tensor4('w')
+    gw = T.grad((conv2d(x, w) * G).sum(), w)
+    blas = openblas_threads()
+    before = blas() if blas else None
+    got, = run([gw], [x, w], [X, W])
+    if blas:
+        assert blas() == before
+    # the gradient of sum(G * conv(X, W)) along W: G correlated with X
+    expected = numpy.zeros(W.shape)
+    for n in range(8):
+        for f in range(2):
+            expected[f, 0] += scipy.signal.correlate2d(X[n, 0], G[n, f],
+                                                       mode='valid')
+    numpy.testing.assert_allclose(got, expected[:, :, ::-1, ::-1],
+                                  rtol=1e-10)
+
+
+def openblas_threads():
+    """OpenBLAS's thread count getter of the pip wheel, or None."""
+    try:
+        import ctypes
+        import scipy_openblas32
+    except ImportError:
+        return None
+    library = ctypes.CDLL(os.path.join(scipy_openblas32.get_lib_dir(),
+                                       scipy_openblas32.get_library(True)))
+    return getattr(library, 'scipy_openblas_get_num_threads', None)
