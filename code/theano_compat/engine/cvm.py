@@ -64,13 +64,26 @@ def _use_pip_openblas():
     BLAS chosen by the user (``blas__ldflags`` in ``PYTENSOR_FLAGS`` or
     ``.pytensorrc``) wins, and without the wheel PyTensor looks for a BLAS
     as it always did.
+
+    The library is loaded here, with its threads' idle time cut to
+    :data:`BLAS_THREAD_TIMEOUT` (unless ``OPENBLAS_THREAD_TIMEOUT`` is
+    set) and their number set by :func:`blas_threads`.
     """
     if set_by_user('blas__ldflags'):
         return
+    # OpenBLAS reads its settings once, when it is loaded, which importing
+    # the wheel's module does: the variable is set for that moment only,
+    # and never for children.
+    given = 'OPENBLAS_THREAD_TIMEOUT' in os.environ
+    if not given:
+        os.environ['OPENBLAS_THREAD_TIMEOUT'] = str(BLAS_THREAD_TIMEOUT)
     try:
         import scipy_openblas32
     except ImportError:
         return
+    finally:
+        if not given:
+            del os.environ['OPENBLAS_THREAD_TIMEOUT']
     import re
     import shlex
     from pytensor.tensor.blas_headers import blas_header_text
@@ -81,15 +94,28 @@ def _use_pip_openblas():
                                   blas_header_text())))
     pytensor.config.blas__ldflags = ' '.join(  # ...that needs the prefix
         ['-D%s=scipy_%s' % (name, name) for name in names] + [link])
+    import ctypes
+    library = os.path.join(scipy_openblas32.get_lib_dir(),
+                           scipy_openblas32.get_library(True))
+    try:
+        blas = ctypes.CDLL(library)  # loaded already: the same library
+    except OSError:
+        return
     threads = blas_threads()
     if threads is not None:
-        import ctypes
-        library = os.path.join(scipy_openblas32.get_lib_dir(),
-                               scipy_openblas32.get_library(True))
         try:
-            ctypes.CDLL(library).scipy_openblas_set_num_threads(threads)
-        except (OSError, AttributeError):  # a build without this entry point
+            blas.scipy_openblas_set_num_threads(threads)
+        except AttributeError:  # a build without this entry point
             pass
+
+
+# How long OpenBLAS's threads wait for more work before they sleep: 2^22
+# cycles, under 2 ms here, instead of OpenBLAS's 2^28 (about 0.1 s).  They
+# otherwise keep half a core busy after every matrix product, which the
+# threads of the convolutions and the fused loop need (the LeNet step:
+# 122 ms to 85 ms, bench/series_steps.py), and an idle process should not
+# burn a core at all.
+BLAS_THREAD_TIMEOUT = 22
 
 
 # ----------------------------------------------------------------------------
