@@ -12,6 +12,8 @@ import numpy
 import pytensor
 import pytest
 
+from pytensor.graph.traversal import explicit_graph_inputs
+
 from theano_compat import theano, T
 from theano_compat.engine import cvm
 from theano_compat.engine.threads import blas_threads
@@ -160,6 +162,8 @@ def test_rewrites_can_be_left_out_by_name(small_sets):
 
 TEN_EPOCHS = '''
 import logistic_sgd
+from pytensor.graph.traversal import explicit_graph_inputs
+
 from theano_compat import theano, T
 x, y = T.matrix(), T.ivector()
 classifier = logistic_sgd.LogisticRegression(x, 4, 3)
@@ -186,3 +190,37 @@ def test_the_fused_loop_switched_off_gives_the_same_ten_epochs(tmp_path):
     history = eval(fused[-1])
     assert [epoch for epoch, _, _ in history] == list(range(1, 11))
     assert plain[-1] == fused[-1]
+
+
+@pytest.mark.parametrize('dtype, rtol', [('float64', 1e-14),
+                                         ('float32', 1e-7)])
+def test_sums_of_squares_are_pytensors(dtype, rtol):
+    # An L2 penalty's (W ** 2).sum(), in sixteen lanes: PyTensor's value
+    # up to the order of the float64 additions.
+    W = T.matrix('W', dtype=dtype)
+    penalty = (W ** 2).sum()
+    ours = theano.function([W], [penalty, T.grad(penalty, W)])
+    assert 'SumOfSquares' in compiled_ops(ours)
+    theirs = pytensor.function([W], [penalty, T.grad(penalty, W)],
+                               mode=PLAIN_C)
+    rng = numpy.random.default_rng(3)
+    for shape in ((784, 500), (1, 1), (3, 5), (17, 1), (0, 4)):
+        values = rng.normal(size=shape).astype(dtype)
+        for got, want in zip(ours(values), theirs(values)):
+            assert got.dtype == want.dtype == dtype
+            numpy.testing.assert_allclose(got, want, rtol=rtol)
+    transposed = rng.normal(size=(40, 30)).astype(dtype).T  # not C-ordered
+    numpy.testing.assert_allclose(ours(transposed)[0],
+                                  theirs(transposed)[0], rtol=rtol)
+
+
+def test_other_sums_are_left_to_pytensor():
+    x = T.matrix('x')
+    for expression in ((x ** 2).sum(axis=0),          # not all elements
+                       T.fmatrix('f').__pow__(2).sum(acc_dtype='float32'),
+                       (x ** 3).sum(), abs(x).sum(),
+                       (T.imatrix('i') ** 2).sum()):
+        inputs = list(explicit_graph_inputs(
+            [expression]))
+        fn = theano.function(inputs, expression)
+        assert 'SumOfSquares' not in compiled_ops(fn)

@@ -33,7 +33,7 @@ from pytensor.tensor import subtensor as pt_subtensor
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import fused
+from theano_compat.engine import fused, reductions
 from theano_compat.engine.threads import blas_threads
 
 __all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES']
@@ -197,6 +197,8 @@ REWRITES = {
     'inline_softmax': (dfs_rewriter(inline_softmax), AFTER_SPECIALIZE),
     'index_pairs_as_positions': (dfs_rewriter(index_pairs_as_positions),
                                  AFTER_SPECIALIZE + 0.001),
+    reductions.REWRITE_NAME: (reductions.sum_of_squares_rewriter,
+                              AFTER_SPECIALIZE + 0.002),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
 }
