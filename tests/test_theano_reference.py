@@ -18,10 +18,20 @@ TOLERANCE = {'float64': dict(rtol=1e-12, atol=1e-15),
 
 
 @pytest.mark.parametrize('run_name', ['logreg/float64', 'logreg/float32',
-                                      'mlp/float64', 'mlp/float32'])
+                                      'mlp/float64', 'mlp/float32',
+                                      'lenet/float64', 'lenet/float32'])
 def test_deterministic_models_print_theanos_numbers(run_name, theano_slice,
                                                     theano_record):
     ours = run_theano_script(run_name, theano_slice, theano_record)
     theirs = theano_record['runs'][run_name]['stdout']
     assert_prints_like_theano(ours, theirs,
                               **TOLERANCE[run_name.split('/')[1]])
+
+
+def test_conv2d_and_pool_2d_give_theanos_values(theano_slice, theano_record):
+    """Every border mode, subsample, pooling mode, padding and stride of
+    tests/theano_scripts/conv_pool_values.py, with their gradients."""
+    ours = run_theano_script('conv_pool_values/float64', theano_slice,
+                             theano_record)
+    theirs = theano_record['runs']['conv_pool_values/float64']['stdout']
+    assert_prints_like_theano(ours, theirs, rtol=1e-12, atol=1e-13)
