@@ -21,12 +21,11 @@ import pytensor
 import pytest
 
 import logistic_sgd
-import theano_compat
 from theano_compat import theano, T
 from theano_compat.compile import function_module
 from theano_compat.engine import cvm, jax_device
 from theano_compat.engine.flags import default_mode, parse_theano_flags
-from conftest import CODE, ROOT, SMALL_RUN, compiled_ops
+from conftest import CODE, ROOT, SMALL_RUN
 
 
 def run_python(code, flags, extra_env=None):

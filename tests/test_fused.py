@@ -7,7 +7,6 @@ user's graph PyTensor's own.
 """
 
 import os
-import shutil
 
 import numpy
 import pytensor

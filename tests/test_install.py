@@ -9,7 +9,6 @@ engine must find its C++ sources.
 import http.server
 import os
 import subprocess
-import sys
 import threading
 import venv
 

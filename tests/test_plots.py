@@ -10,7 +10,6 @@ import matplotlib.image
 import numpy
 import pytest
 
-import logistic_sgd
 import logistic_sgd_cli
 import mnist_data
 import mnist_plots

@@ -18,8 +18,7 @@ right side of the device, and pickles.
 
 import numpy
 import pytensor
-from pytensor.compile.executor import Function as PyTensorFunction
-from pytensor.compile.mode import Mode, get_mode
+from pytensor.compile.mode import get_mode
 
 from theano_compat.compile.io import In
 from theano_compat.engine import flags as _flags

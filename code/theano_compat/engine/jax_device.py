@@ -29,6 +29,8 @@ Two things make the tutorial's functions work, and work fast, under JAX:
   JAX function wrote last.
 """
 
+import importlib.abc
+import sys
 import warnings
 
 import numpy
@@ -43,7 +45,8 @@ from pytensor.tensor.subtensor import Subtensor
 
 from theano_compat.engine.flags import FLAGS, uses_gpu
 
-__all__ = ['DeviceError', 'import_jax', 'jax_device', 'jax_device_name',
+__all__ = ['DeviceError', 'on_jax_dispatch', 'import_jax', 'jax_device',
+           'jax_device_name',
            'is_jax_mode', 'compile_jax', 'values_to_device',
            'values_to_host']
 
@@ -144,6 +147,78 @@ def is_jax_mode(mode):
     return isinstance(getattr(mode, 'linker', None), JAXLinker)
 
 
+# ----------------------------------------------------------------------------
+# Registering JAX implementations without importing JAX.
+
+_JAX_DISPATCH = 'pytensor.link.jax.dispatch'
+_JAX_PENDING = []
+
+
+class _RunAfterLoading(importlib.abc.Loader):
+    """Loads a module with another loader, then runs the pending callbacks."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _run_jax_pending()
+
+    def __getattr__(self, name):  # get_source, is_package... as it has them
+        return getattr(self.loader, name)
+
+
+class _JaxDispatchWatcher(importlib.abc.MetaPathFinder):
+    """Notices the import of PyTensor's JAX dispatch module."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != _JAX_DISPATCH:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, 'find_spec'):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _RunAfterLoading(spec.loader)
+                return spec
+        return None
+
+
+_WATCHER = _JaxDispatchWatcher()
+
+
+def _run_jax_pending():
+    if _WATCHER in sys.meta_path:
+        sys.meta_path.remove(_WATCHER)  # its work is done
+    while _JAX_PENDING:
+        _JAX_PENDING.pop(0)()
+
+
+def on_jax_dispatch(register):
+    """Call ``register()`` once PyTensor's JAX backend is imported.
+
+    JAX takes over a second to import, so this package does not import it
+    for the C backend; the JAX implementations of its own ops (conv2d,
+    pool_2d, the MRG generator) are registered (with
+    ``pytensor.link.jax.dispatch.jax_funcify``) when PyTensor loads its JAX
+    backend, whoever compiles in mode JAX, or at once if it already has.
+    A finder on ``sys.meta_path`` notices that import and leaves once it
+    has run the callbacks.
+
+    :param register: a function of no arguments
+    """
+    if _JAX_DISPATCH in sys.modules:
+        register()
+        return
+    _JAX_PENDING.append(register)
+    if _WATCHER not in sys.meta_path:
+        sys.meta_path.insert(0, _WATCHER)
+
+
 def compile_jax(inputs, outputs, mode, updates, givens, **kwargs):
     """``pytensor.function`` in mode JAX, with static minibatches.
 
@@ -152,8 +227,6 @@ def compile_jax(inputs, outputs, mode, updates, givens, **kwargs):
     """
     import_jax()
     jax_device()
-    # JAX code of this port's own ops (MRG_RandomStreams' generator)
-    import theano_compat.sandbox.rng_mrg_jax  # noqa: F401
     if givens:
         pairs = givens.items() if isinstance(givens, dict) else givens
         givens = [(var, _static_minibatch(value)) for var, value in pairs]

@@ -34,7 +34,6 @@ with the ops of :mod:`theano_compat.sandbox.multinomial`).
 
 import hashlib
 import os
-import sys
 import warnings
 
 import numpy
@@ -50,6 +49,7 @@ from pytensor.tensor.basic import infer_static_shape
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.compiler import native_vector_flags
+from theano_compat.engine.jax_device import on_jax_dispatch
 
 __all__ = ['MRG_RandomStreams', 'mrg_uniform', 'guess_n_streams',
            'substream_states', 'ff_2p72', 'ff_2p134', 'mrg_draw_numpy',
@@ -823,9 +823,9 @@ class MRG_RandomStreams(object):
                            **kwargs)
 
 
-# The JAX code registers itself with PyTensor's JAX backend; mode JAX
-# (theano_compat.engine.jax_device) imports it before it compiles.  If
-# the backend is loaded already, register now, for pytensor.function's
-# own mode 'JAX' as well.
-if 'pytensor.link.jax.dispatch' in sys.modules:
-    from theano_compat.sandbox import rng_mrg_jax  # noqa: E402,F401
+def _register_jax():
+    """The JAX code registers itself with PyTensor's JAX backend."""
+    from theano_compat.sandbox import rng_mrg_jax  # noqa: F401
+
+
+on_jax_dispatch(_register_jax)

@@ -16,9 +16,9 @@ The categories of ``multinomial`` and ``choice`` are picked on the host,
 by the ops' NumPy code (``jax.pure_callback``): the same picks as in the
 C backend, at the price of a copy to the host and back.
 
-Importing this module registers the ops with ``jax_funcify``;
-``theano_compat.engine.jax_device`` does that before compiling in mode
-JAX.
+Importing this module registers the ops with ``jax_funcify``; ``rng_mrg``
+has it imported when PyTensor loads its JAX backend
+(``theano_compat.engine.jax_device.on_jax_dispatch``).
 """
 
 import numpy

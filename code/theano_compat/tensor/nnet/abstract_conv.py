@@ -34,9 +34,7 @@ on the run-time shapes otherwise.
 """
 
 import hashlib
-import importlib.abc
 import os
-import sys
 import warnings
 
 import numpy
@@ -49,86 +47,17 @@ from pytensor.link.c.op import COp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.jax_device import on_jax_dispatch
 from theano_compat.engine.threads import fused_threads
 
 __all__ = ['conv2d', 'Corr2d', 'Corr2dGradWeights', 'Corr2dGradInputs',
-           'normalize_border_mode', 'border_pads', 'conv_output_length',
-           'on_jax_dispatch']
+           'normalize_border_mode', 'border_pads', 'conv_output_length']
 
 FLOAT_DTYPES = ('float32', 'float64')
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNEL_FILE = os.path.join(HERE, 'corr_gemm.cpp')
 # the parallel loop, shared with the pooling ops
 PARALLEL_FILE = os.path.join(os.path.dirname(HERE), 'parallel_for.cpp')
-
-
-# ----------------------------------------------------------------------------
-# Registering JAX implementations without importing JAX.
-
-_JAX_DISPATCH = 'pytensor.link.jax.dispatch'
-_JAX_PENDING = []
-
-
-class _RunAfterLoading(importlib.abc.Loader):
-    """Loads a module with another loader, then runs the pending callbacks."""
-
-    def __init__(self, loader):
-        self.loader = loader
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module):
-        self.loader.exec_module(module)
-        _run_jax_pending()
-
-    def __getattr__(self, name):  # get_source, is_package... as it has them
-        return getattr(self.loader, name)
-
-
-class _JaxDispatchWatcher(importlib.abc.MetaPathFinder):
-    """Notices the import of PyTensor's JAX dispatch module."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != _JAX_DISPATCH:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, 'find_spec'):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None:
-                    spec.loader = _RunAfterLoading(spec.loader)
-                return spec
-        return None
-
-
-_WATCHER = _JaxDispatchWatcher()
-
-
-def _run_jax_pending():
-    if _WATCHER in sys.meta_path:
-        sys.meta_path.remove(_WATCHER)  # its work is done
-    while _JAX_PENDING:
-        _JAX_PENDING.pop(0)()
-
-
-def on_jax_dispatch(register):
-    """Call ``register()`` once PyTensor's JAX backend is imported.
-
-    JAX takes over a second to import, so this package does not import it
-    for the C backend; the JAX implementations of its ops are registered
-    (with ``pytensor.link.jax.dispatch.jax_funcify``) when PyTensor loads
-    its JAX backend, or at once if it already has.
-
-    :param register: a function of no arguments
-    """
-    if _JAX_DISPATCH in sys.modules:
-        register()
-        return
-    _JAX_PENDING.append(register)
-    if _WATCHER not in sys.meta_path:
-        sys.meta_path.insert(0, _WATCHER)
 
 
 # ----------------------------------------------------------------------------

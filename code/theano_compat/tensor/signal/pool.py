@@ -52,7 +52,7 @@ from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.threads import fused_threads
-from theano_compat.tensor.nnet.abstract_conv import on_jax_dispatch
+from theano_compat.engine.jax_device import on_jax_dispatch
 
 __all__ = ['pool_2d', 'Pool2d', 'MaxPoolGrad2d', 'AveragePoolGrad2d',
            'MaxPoolGradGrad2d', 'pool_output_length', 'MODES']
