@@ -228,7 +228,8 @@ def take_turns(sides, batches, steps, repeats, pause=0.2):
             for timed in (False, True):
                 start = time.perf_counter()
                 for i in range(steps):
-                    step((position + i) % batches)
+                    cost = step((position + i) % batches)
+                numpy.asarray(cost)  # a device's work is done by now
                 if timed:
                     times[name].append((time.perf_counter() - start)
                                        / steps * 1e3)
@@ -317,13 +318,12 @@ def main(argv=None):
     except ImportError:
         torch_threads = 0
         torch_version = 'not installed (pip install torch): its side skipped'
-    import pytensor
+    from theano_compat import backend_description
     # OpenBLAS reads this when it starts: how long its idle threads spin
     spin = os.environ.get('OPENBLAS_THREAD_TIMEOUT')
-    print('PyTensor %s (theano_compat, mode FAST_RUN, float32 models), '
-          'PyTorch %s; %d thread(s) each%s'
-          % (pytensor.__version__, torch_version, count,
-             '; OPENBLAS_THREAD_TIMEOUT=%s' % spin if spin else ''))
+    print('theano_compat: %s (float32 models); PyTorch %s; %d thread(s) '
+          'each%s' % (backend_description(), torch_version, count,
+                      '; OPENBLAS_THREAD_TIMEOUT=%s' % spin if spin else ''))
     repeats = 1 if args.dry_run else args.repeats
     results = {}
     for model in models:

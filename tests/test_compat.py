@@ -250,3 +250,44 @@ def test_nnet_helpers():
     numpy.testing.assert_allclose(hard, [[0.1, 0.5, 1.]])
     numpy.testing.assert_allclose(numpy.exp(logsm).sum(), 1.)
 
+
+
+def test_random_streams_take_theanos_arguments():
+    from theano_compat.tensor.shared_randomstreams import RandomStreams
+    x = T.matrix('x')
+    streams = RandomStreams(seed=1234)
+    draws = [streams.uniform(size=(500, 40), low=2., high=3.),
+             streams.normal(size=(500, 40), avg=-1., std=2.),
+             streams.binomial(size=x.shape, n=1, p=0.25,
+                              dtype=theano.config.floatX),
+             streams.binomial(size=(500, 40), n=1, p=0.25)]
+    f = theano.function([x], draws)
+    first = f(numpy.zeros((500, 40)))
+    second = f(numpy.zeros((500, 40)))
+    assert [d.dtype for d in first] == [theano.config.floatX] * 3 + [
+        'int64']
+    assert all(d.shape == (500, 40) for d in first)
+    uniform, normal, mask, coins = first
+    assert uniform.min() >= 2. and uniform.max() < 3.
+    assert abs(uniform.mean() - 2.5) < 0.01
+    assert abs(normal.mean() + 1.) < 0.05 and abs(normal.std() - 2.) < 0.05
+    assert set(numpy.unique(mask)) == {0., 1.}
+    assert abs(mask.mean() - 0.25) < 0.01 and abs(coins.mean() - 0.25) < 0.01
+    for a, b in zip(first, second):  # a new sample each call
+        assert not numpy.array_equal(a, b)
+    again = RandomStreams(seed=1234)  # the same seed: the same samples
+    g = theano.function([], again.uniform(size=(500, 40), low=2., high=3.))
+    numpy.testing.assert_array_equal(g(), uniform)
+
+
+def test_random_streams_inside_scan_advance_through_the_updates():
+    from theano_compat.tensor.shared_randomstreams import RandomStreams
+    streams = RandomStreams(seed=5)
+    draws, updates = theano.scan(lambda: streams.uniform(size=(3,)),
+                                 n_steps=4)
+    assert len(updates) == 1
+    f = theano.function([], draws, updates=updates)
+    first, second = f(), f()
+    assert first.shape == (4, 3)
+    assert len({tuple(row) for row in first}) == 4  # a new draw each step
+    assert not numpy.array_equal(first, second)     # and each call

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # On a machine with an NVIDIA GPU: install the GPU extra, train the tutorial
 # for 10 epochs with THEANO_FLAGS=device=cuda,floatX=float32, and print the
-# device used, epochs/s and both error rates, then the per-call benchmark.
+# device used, epochs/s and both error rates, then the per-call benchmark,
+# then the LeNet and mlp training steps of bench/series_steps.py on the GPU
+# (with PyTorch's on the CPU beside them, when PyTorch is installed).
 # It fails when the GPU is not the device used, or when the error rates
 # differ from the C backend's 10-epoch result (to two decimals in percent).
 #
@@ -54,3 +56,4 @@ print('gpu_check: OK, same error rates as the C backend')
 EOF
 
 python3 tools/bench_device.py
+python3 bench/series_steps.py --repeats 5
