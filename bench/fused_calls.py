@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import time
+from statistics import median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'code'))
@@ -37,10 +38,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'code'))
 ROUNDS = 15
 BATCH = 600
 
-
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 def take_turns(turns, rounds=ROUNDS, pause=0.3):

@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import time
+from statistics import median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'code'))
@@ -26,10 +27,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'code'))
 COLUMNS = 784
 P = 0.7
 
-
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 def mask_functions(rows, columns=COLUMNS, p=P, seed=1234):

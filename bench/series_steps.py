@@ -29,6 +29,7 @@ import argparse
 import os
 import sys
 import time
+from statistics import median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'code'))
@@ -38,10 +39,6 @@ import numpy  # noqa: E402
 DTYPE = 'float32'
 IMAGE = 28
 
-
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 # ----------------------------------------------------------------------------
