@@ -187,12 +187,15 @@ def theano_slice(tmp_path_factory, mnist_arrays, theano_record):
 def run_theano_script(run_name, slice_path, theano_record):
     """Run a recorded script through ``python -m theano_compat`` with the
     floatX of its record; return what it prints."""
+    import hashlib
     entry = theano_record['runs'][run_name]
     script_path = os.path.join(ROOT, entry['script'])
-    with open(script_path, 'rb') as f:
-        import hashlib
-        assert hashlib.sha256(f.read()).hexdigest() == entry[
-            'script_sha256'], '%s changed since it was recorded' % run_name
+    for path, key in ((script_path, 'script_sha256'),
+                      (os.path.join(THEANO_SCRIPTS, 'common.py'),
+                       'common_sha256')):
+        with open(path, 'rb') as f:
+            assert hashlib.sha256(f.read()).hexdigest() == entry[key], (
+                '%s changed since %s was recorded' % (path, run_name))
     floatx = [flag for flag in entry['theano_flags'].split(',')
               if flag.startswith('floatX=')]
     run = subprocess.run(

@@ -60,6 +60,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, 'tests', 'theano_scripts')
 REFERENCE = os.path.join(ROOT, 'tests', 'theano_reference.json')
+COMMON = os.path.join(SCRIPTS, 'common.py')
 MNIST = os.path.join(ROOT, 'data', 'mnist.pkl.gz')
 
 DEFAULT_VENV = os.path.join(tempfile.gettempdir(), 'theano105')
@@ -351,6 +352,8 @@ def record(venv, only, twice, output, timeout):
             entries[name] = {
                 'script': os.path.relpath(script_path, ROOT),
                 'script_sha256': file_sha256(script_path),
+                # the module every script imports (common.py)
+                'common_sha256': file_sha256(COMMON),
                 'theano_flags': 'blas.ldflags=,' + flags,
                 'environment': dict(FIXED_ENV),
                 'versions': versions,

@@ -19,8 +19,6 @@ does, the corruption level and learning rate as inputs with defaults
 written with ``repr``) or a JSON object on an array (see logreg.py).
 """
 
-import json
-import math
 import sys
 
 import numpy
@@ -29,32 +27,10 @@ import theano
 import theano.tensor as T
 from theano.sandbox.rng_mrg import MRG_RandomStreams
 
+from common import show, show_checksums
+
 BATCH_SIZE = 20
 N_HIDDEN = 50
-
-
-def show(name, value):
-    """Print ``name value`` with the value as an exactly readable float."""
-    print('%s %r' % (name, float(value)))
-
-
-def show_checksums(name, array):
-    """Print a JSON line on an array: dtype, shape, the exact sum and sum
-    of squares of its entries, and either every entry (a vector, or up to
-    200 entries) or the exact sums over its first axis (column sums), all
-    as Python floats."""
-    array = numpy.asarray(array)
-    flat = [float(v) for v in array.ravel()]
-    record = {'name': name, 'dtype': str(array.dtype),
-              'shape': list(array.shape), 'sum': math.fsum(flat),
-              'sumsq': math.fsum(v * v for v in flat)}
-    if array.ndim == 1 or len(flat) <= 200:
-        record['values'] = flat
-    else:
-        columns = array.reshape(array.shape[0], -1).T
-        record['col_sums'] = [math.fsum(float(v) for v in column)
-                              for column in columns]
-    print(json.dumps(record))
 
 
 class dA(object):

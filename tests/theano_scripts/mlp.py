@@ -10,7 +10,6 @@ L1 and squared-L2 penalties on both weight matrices.  Prints, one a line,
 (see logreg.py).
 """
 
-import json
 import math
 import sys
 
@@ -19,46 +18,14 @@ import numpy
 import theano
 import theano.tensor as T
 
+from common import show, show_checksums, shared_dataset
+
 BATCH_SIZE = 20
 N_HIDDEN = 100
 LEARNING_RATE = 0.01
 L1_REG = 0.0001
 L2_REG = 0.0001
 N_EPOCHS = 3
-
-
-def show(name, value):
-    """Print ``name value`` with the value as an exactly readable float."""
-    print('%s %r' % (name, float(value)))
-
-
-def show_checksums(name, array):
-    """Print a JSON line on an array: dtype, shape, the exact sum and sum
-    of squares of its entries, and either every entry (a vector, or up to
-    200 entries) or the exact sums over its first axis (column sums), all
-    as Python floats."""
-    array = numpy.asarray(array)
-    flat = [float(v) for v in array.ravel()]
-    record = {'name': name, 'dtype': str(array.dtype),
-              'shape': list(array.shape), 'sum': math.fsum(flat),
-              'sumsq': math.fsum(v * v for v in flat)}
-    if array.ndim == 1 or len(flat) <= 200:
-        record['values'] = flat
-    else:
-        columns = array.reshape(array.shape[0], -1).T
-        record['col_sums'] = [math.fsum(float(v) for v in column)
-                              for column in columns]
-    print(json.dumps(record))
-
-
-def shared_dataset(x, y):
-    """Put one set into shared variables: x of shape (n, 784) in floatX,
-    y of shape (n,) stored as floatX and used through an int32 cast."""
-    shared_x = theano.shared(numpy.asarray(x, dtype=theano.config.floatX),
-                             borrow=True)
-    shared_y = theano.shared(numpy.asarray(y, dtype=theano.config.floatX),
-                             borrow=True)
-    return shared_x, T.cast(shared_y, 'int32')
 
 
 class HiddenLayer(object):
