@@ -36,6 +36,22 @@ def small_sets(mnist_arrays):
             zip(mnist_arrays, SMALL_ROWS.values())]
 
 
+@contextlib.contextmanager
+def http_server(handler_class):
+    """An HTTP server on 127.0.0.1, in a thread of this process, for the
+    block; yields its base address, ``http://127.0.0.1:PORT``."""
+    import http.server
+    import threading
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler_class)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d' % httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def write_pickle_gz(path, obj):
     """Write ``obj`` as the tutorial's gzipped pickle format."""
     with gzip.open(str(path), 'wb') as f:

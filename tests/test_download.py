@@ -9,12 +9,12 @@ import hashlib
 import http.server
 import io
 import os
-import threading
 
 import pytest
 
 import logistic_sgd
 import mnist_data
+from conftest import http_server
 
 PAYLOAD = bytes(range(256)) * 1200  # 307200 bytes: several 64 KiB blocks
 PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()
@@ -52,12 +52,8 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope='module')
 def server():
     """Base address of a mirror server running for this module's tests."""
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), MirrorHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield 'http://127.0.0.1:%d' % httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(MirrorHandler) as address:
+        yield address
 
 
 def fetch(target, urls, **options):

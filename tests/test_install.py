@@ -9,12 +9,11 @@ engine must find its C++ sources.
 import http.server
 import os
 import subprocess
-import threading
 import venv
 
 import pytest
 
-from conftest import ROOT, child_environment
+from conftest import ROOT, child_environment, http_server
 
 SOURCES = ['setup.py', 'README.md', 'code']
 
@@ -66,12 +65,8 @@ def mirror():
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield 'http://127.0.0.1:%d/mnist.pkl.gz' % httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as address:
+        yield address + '/mnist.pkl.gz'
 
 
 LOAD = '''
