@@ -50,9 +50,12 @@ setup(
         # pytest 6.2.4 (6.2.3 cannot rewrite asserts on Python 3.11), JAX
         # 0.4.30 (the first to install jaxlib itself; 0.4.25 and older fail
         # on NumPy 2), Sphinx 5.0.0 (the sphinxcontrib packages need 5),
-        # matplotlib 3.8.4 (the first built for NumPy 2).
+        # matplotlib 3.8.4 (the first built for NumPy 2).  setuptools
+        # 70.1.0: the first that builds wheels by itself (bdist_wheel),
+        # which tests/test_install.py's plain install needs.
         'test': ['pytest>=6.2.4,<10', 'jax>=0.4.30,<0.11',
-                 'sphinx>=5.0.0,<9', 'matplotlib>=3.8.4,<4'],
+                 'sphinx>=5.0.0,<9', 'matplotlib>=3.8.4,<4',
+                 'setuptools>=70.1.0,<85'],
         # The other extras' ranges are the test extra's, which CI tests.
         # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
         'gpu': ['jax[cuda12]>=0.4.30,<0.11'],

@@ -6,6 +6,7 @@ from ``tests/mrg_cases.py``): bit for bit in the C backend, in float64 and
 float32; the generator's bits also in Python (``perform``) and in JAX.
 """
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import warnings
 
+import jax
 import numpy
 import pytensor
 import pytest
@@ -186,15 +188,22 @@ def test_python_perform_draws_the_same(floatx):
                                          ('categories', 'float32'),
                                          ('scan', 'float32')])
 def test_jax_draws_the_same(part, floatx):
-    jax = pytest.importorskip('jax')
     import pytensor.link.jax.dispatch  # noqa: F401  (sets JAX's width)
-    x64 = jax.config.jax_enable_x64
-    jax.config.update('jax_enable_x64', floatx == 'float64')
-    try:
+    with jax_width(floatx == 'float64'):
         # XLA's float32 log, cos and sin are within 2 ulps of glibc's
         compare_backend(floatx, part, 'JAX', ulps=8)
+
+
+@contextlib.contextmanager
+def jax_width(x64):
+    """JAX in 64 bits (``x64``) or 32 for the block (through its config,
+    which every JAX version of the tested range has)."""
+    before = jax.config.jax_enable_x64
+    jax.config.update('jax_enable_x64', x64)
+    try:
+        yield
     finally:
-        jax.config.update('jax_enable_x64', x64)
+        jax.config.update('jax_enable_x64', before)
 
 
 # ----------------------------------------------------------------------------
@@ -224,7 +233,6 @@ def test_kernels_agree(dtype):
     """C++, NumPy and JAX: the same new states and values, whatever the
     number of streams and of values (streams past the n-th take no
     step)."""
-    jax = pytest.importorskip('jax')
     from theano_compat.sandbox import rng_mrg_jax
     for n_streams, n in KERNEL_CASES:
         state = valid_states(n_streams)
@@ -235,7 +243,7 @@ def test_kernels_agree(dtype):
         assert numpy.array_equal(c_sample, np_sample), (n_streams, n)
         assert numpy.all((c_sample >= 0) & (c_sample < 1))
         assert numpy.array_equal(c_state[n:], state[n:])
-        with jax.enable_x64(dtype == 'float64'):
+        with jax_width(dtype == 'float64'):
             j_state, j_sample = jax.jit(rng_mrg_jax.mrg_draw_jax,
                                         static_argnums=(1, 2))(
                 jax.numpy.asarray(state), n, dtype)
