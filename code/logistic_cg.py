@@ -28,6 +28,12 @@ import os
 import sys
 import timeit
 
+if __name__ == '__main__':
+    # Run as a script: the settings are checked (logistic_sgd_cli), this
+    # file is imported as the module logistic_cg, and its main() runs.
+    import logistic_sgd_cli
+    sys.exit(logistic_sgd_cli.import_tutorial('logistic_cg').main())
+
 import numpy
 import scipy.optimize
 
@@ -248,7 +254,3 @@ def main(argv=None):
         print('error: %s' % err, file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

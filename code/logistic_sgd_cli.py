@@ -60,16 +60,17 @@ def positive_float(text):
     return value
 
 
-def import_tutorial():
-    """The module ``logistic_sgd``, imported once its settings are checked.
+def import_tutorial(name='logistic_sgd'):
+    """The tutorial module ``name``, imported once its settings are checked.
 
     ``theano_compat`` reads ``THEANO_FLAGS`` when it is imported, and
     refuses a flag it cannot honour (:class:`TheanoFlagsError`) or a GPU
     that is not there (:class:`DeviceError`); here that refusal is one
-    line on stderr and exit status 2.
+    line on stderr and exit status 2.  (``logistic_cg.py`` runs its
+    command line through this too.)
     """
     try:
-        return importlib.import_module('logistic_sgd')
+        return importlib.import_module(name)
     except (ValueError, RuntimeError) as error:
         if type(error).__module__.split('.')[0] == 'theano_compat':
             print('error: %s' % error, file=sys.stderr)

@@ -8,11 +8,15 @@ gradient of the plain NumPy model in ``logistic_numpy``.
 import contextlib
 import functools
 import io
+import os
+import subprocess
+import sys
 
 import numpy
 import pytest
 import scipy.optimize
 
+from conftest import CODE, child_environment
 from theano_compat import theano, T
 import logistic_cg
 import logistic_numpy
@@ -152,3 +156,22 @@ def test_batch_larger_than_a_set_is_refused(small_mnist, capsys):
     assert ('batch size 2000 does not fit the validation set of 1000 '
             'examples; use a batch size from 1 to 1000'
             in capsys.readouterr().err)
+
+
+def test_the_script_reports_a_bad_flag_in_one_line(small_mnist, tmp_path):
+    run = subprocess.run(
+        [sys.executable, os.path.join(CODE, 'logistic_cg.py'), '--dry-run',
+         '--dataset', small_mnist], cwd=str(tmp_path),
+        env=child_environment(THEANO_FLAGS='device=tpu9'),
+        capture_output=True, text=True, timeout=600)
+    assert run.returncode == 2
+    assert run.stderr == ("error: THEANO_FLAGS: device='tpu9' is not "
+                          "supported; use one of: cpu, cuda, cuda0, gpu, "
+                          "gpu0 (any GPU number)\n")
+    run = subprocess.run(
+        [sys.executable, os.path.join(CODE, 'logistic_cg.py'), '--dry-run',
+         '--dataset', small_mnist], cwd=str(tmp_path),
+        env=child_environment(), capture_output=True, text=True,
+        timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith('The code ran for 1 ')
