@@ -10,9 +10,6 @@ are the defaults (C backend, float64), so the in-process tests ask for
 import contextlib
 import io
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import jax
@@ -25,16 +22,14 @@ from theano_compat import theano, T
 from theano_compat.compile import function_module
 from theano_compat.engine import cvm, jax_device
 from theano_compat.engine.flags import default_mode, parse_theano_flags
-from conftest import CODE, ROOT, SMALL_RUN
+from conftest import SMALL_RUN, run_python
 
 
-def run_python(code, flags, extra_env=None):
-    """Run ``code`` in a fresh Python with ``THEANO_FLAGS=flags``."""
-    env = dict(os.environ, THEANO_FLAGS=flags,
-               PYTHONPATH=CODE + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    env.update(extra_env or {})
-    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
-                          env=env, capture_output=True, text=True, cwd=ROOT)
+def run_flags(code, flags, **env):
+    """Run ``code`` (dedented) in a fresh Python with ``THEANO_FLAGS=flags``
+    (see conftest.run_python); its exit status is the test's to check."""
+    return run_python(textwrap.dedent(code), check=False, THEANO_FLAGS=flags,
+                      **env)
 
 
 def last_error_line(run):
@@ -62,7 +57,7 @@ def last_error_line(run):
      "mode=FAST_RUN; leave mode unset (or mode=JAX), or use device=cpu"),
 ])
 def test_bad_flags_fail_at_import_naming_flag_and_values(flags, message):
-    run = run_python('import theano_compat', flags)
+    run = run_flags('import theano_compat', flags)
     assert last_error_line(run) == message
 
 
@@ -90,7 +85,7 @@ HIDE_JAX = 'import sys; sys.modules["jax"] = None  # as if not installed\n'
                  "(NVIDIA GPU)"),
 ])
 def test_missing_jax_fails_at_import_saying_what_to_install(flags, message):
-    run = run_python(HIDE_JAX + 'import theano_compat', flags)
+    run = run_flags(HIDE_JAX + 'import theano_compat', flags)
     assert last_error_line(run) == message
 
 
@@ -107,9 +102,9 @@ NO_GPU_MESSAGE = (
 ])
 def test_no_gpu_is_an_error_not_a_silent_cpu_run(step):
     # JAX_PLATFORMS=cpu: JAX sees no GPU even where one is installed.
-    run = run_python('import theano_compat\n'
-                     'from theano_compat import theano, T\n' + step,
-                     'device=cuda,floatX=float32', {'JAX_PLATFORMS': 'cpu'})
+    run = run_flags('import theano_compat\n'
+                    'from theano_compat import theano, T\n' + step,
+                    'device=cuda,floatX=float32', JAX_PLATFORMS='cpu')
     assert last_error_line(run) == NO_GPU_MESSAGE
 
 
@@ -249,9 +244,9 @@ def test_a_shared_variable_serves_jax_and_c_functions_alike():
 
 
 def test_backend_description_names_the_jax_device():
-    run = run_python('import theano_compat\n'
-                     'print(theano_compat.backend_description())',
-                     'mode=JAX,floatX=float32')
+    run = run_flags('import theano_compat\n'
+                    'print(theano_compat.backend_description())',
+                    'mode=JAX,floatX=float32')
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == (
         'PyTensor %s, mode JAX, device cpu:0, floatX float32'
@@ -295,7 +290,7 @@ def ten_epochs(tmp_path_factory):
     for name, flags in (('C', 'floatX=float64'),
                         ('JAX', 'mode=JAX,device=cpu,floatX=float32')):
         model = str(tmp_path_factory.mktemp(name) / 'best_model.pkl')
-        run = run_python(TEN_EPOCHS % model, flags)
+        run = run_flags(TEN_EPOCHS % model, flags)
         assert run.returncode == 0, run.stderr
         runs[name] = json.loads(run.stdout.strip().splitlines()[-1])
     return runs

@@ -289,38 +289,38 @@ def _is_jax_array(value):
 
 def _host_get_value(self, borrow=False, return_internal_type=False):
     """``get_value``, giving a NumPy copy of a value on the device."""
-    cls = _RESIDENT_CLASSES[type(self)]
-    value = cls.get_value(self, borrow=True, return_internal_type=True)
+    plain = super(type(self), self)
+    value = plain.get_value(borrow=True, return_internal_type=True)
     if return_internal_type or not _is_jax_array(value):
-        return cls.get_value(self, borrow, return_internal_type)
+        return plain.get_value(borrow, return_internal_type)
     return numpy.array(value)  # a host copy, the user's to write into
 
 
 def _device_set_value(self, new_value, borrow=False):
     """``set_value``, then the value goes to the device."""
-    _RESIDENT_CLASSES[type(self)].set_value(self, new_value, borrow)
+    super(type(self), self).set_value(new_value, borrow)
     values_to_device([self])
 
 
-# {resident class: the shared variable class it extends}
+# {shared variable class: its subclass whose value lives on the device}
 _RESIDENT_CLASSES = {}
 
 
 def _make_device_resident(var):
-    """Make ``var`` a shared variable whose value lives on the device:
-    its class becomes one (made once per class) whose ``get_value`` and
-    ``set_value`` are the two functions above."""
+    """Make ``var`` a shared variable whose value lives on the device: its
+    class becomes a subclass (made once per class) whose ``get_value``
+    and ``set_value`` are the two functions above.  (A subclass of the
+    variable's class alone: Python refuses to swap a PyTensor variable's
+    class for one with a second base.)"""
     cls = type(var)
-    if cls in _RESIDENT_CLASSES:
+    if getattr(cls, 'device_resident', False):
         return
-    resident = next((r for r, base in _RESIDENT_CLASSES.items()
-                     if base is cls), None)
-    if resident is None:
-        resident = type(cls.__name__, (cls,), {
+    if cls not in _RESIDENT_CLASSES:
+        _RESIDENT_CLASSES[cls] = type(cls.__name__, (cls,), {
             '__module__': cls.__module__, '__slots__': (),
+            'device_resident': True,
             'get_value': _host_get_value, 'set_value': _device_set_value})
-        _RESIDENT_CLASSES[resident] = cls
-    var.__class__ = resident
+    var.__class__ = _RESIDENT_CLASSES[cls]
 
 
 def _static_minibatch(value):
