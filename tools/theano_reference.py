@@ -67,6 +67,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, 'tests', 'theano_scripts')
 REFERENCE = os.path.join(ROOT, 'tests', 'theano_reference.json')
 COMMON = os.path.join(SCRIPTS, 'common.py')
+SERIES_DATA = os.path.join(SCRIPTS, 'series_data.py')
 MNIST = os.path.join(ROOT, 'data', 'mnist.pkl.gz')
 
 DEFAULT_VENV = os.path.join(tempfile.gettempdir(), 'theano105')
@@ -94,7 +95,14 @@ SCRIPT_VARIANTS = (
                     'float32-python')),
     ('da_step', ('float64', 'float32')),
     ('rbm_step', ('float64', 'float64-python')),
+    # the rest of the series, on synthetic data from series_data.py
+    ('hmc_step', ('float64', 'float32')),
+    ('lstm_step', ('float64', 'float32')),
+    ('rnnslu_step', ('float64', 'float32')),
+    ('rnnrbm_step', ('float64', 'float32')),
 )
+# Scripts that import series_data.py: their records pin its hash too.
+SERIES_DATA_SCRIPTS = ('lstm_step', 'rnnslu_step', 'rnnrbm_step')
 RUNS = tuple(('%s/%s' % (script, variant), script, VARIANTS[variant])
              for script, variants in SCRIPT_VARIANTS for variant in variants)
 
@@ -121,8 +129,8 @@ DEFAULT_TIMEOUT = 900  # seconds per script run
 REFUSED_MODULE = 'theano.scan_module.scan_perform_ext'
 HOOK_NAME = 'theano_scan_python_loop'
 HOOK_PTH = 'import %s\n' % HOOK_NAME
-HOOK_MODULE = '''"""Written by tools/theano_reference.py setup (the Deep Learning Tutorials
-port), loaded at start-up by %(name)s.pth: refuses the import of
+HOOK_MODULE = '''"""Written by tools/theano_reference.py setup (the Deep Learning
+Tutorials port), loaded at start-up by %(name)s.pth: refuses the import of
 %(module)s, so that Theano 1.0.5's scan,
 whose Cython code does not compile on Python 3.11, runs its own Python
 loop.  Every other import is left alone."""
@@ -465,6 +473,9 @@ def record(venv, only, twice, output, timeout):
                 'seconds': round(seconds, 2),
                 'stdout': stdout,
             }
+            if script in SERIES_DATA_SCRIPTS:
+                entries[name]['series_data_sha256'] = file_sha256(
+                    SERIES_DATA)
     runs_out = dict(reference['runs']) if reference else {}
     runs_out.update(entries)
     write_json_atomically(output, {
