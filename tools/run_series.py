@@ -19,8 +19,8 @@ runs the tutorial, so that its NumPy reads the pickles):
 
 * ``hmc``: ``hmc/test_hmc.py``'s sampler on a 5-dimensional Gaussian
   (no data); an "epoch" is 1000 draws (500 of burn-in, 500 kept);
-* ``lstm``: ``train_lstm(max_epochs=N, test_size=500, saveto='')`` on
-  ``data/imdb.pkl`` (2000 training and 500 test reviews of word ids);
+* ``lstm``: ``train_lstm(max_epochs=N, test_size=200, saveto='')`` on
+  ``data/imdb.pkl`` (500 training and 200 test reviews of word ids);
 * ``rnnslu``: ``main(...)`` with the series' test.py settings (fold 3,
   200 hidden units, ``nepochs=N``) on ``data/atis.fold3.pkl.gz`` (1000,
   200 and 200 sentences), scored by the original's ``conlleval.pl``
@@ -106,8 +106,8 @@ CHAPTERS = {
         'burnin=500 * {epochs}, n_samples=500 * {epochs}, dim=5)', None),
     'lstm': Chapter(
         ('lstm.py', 'imdb.py'), 'import lstm',
-        "lstm.train_lstm(max_epochs={epochs}, test_size=500, saveto='')",
-        "series_data.write_imdb_pkl('imdb.pkl', n_train=2000, n_test=500)"),
+        "lstm.train_lstm(max_epochs={epochs}, test_size=200, saveto='')",
+        "series_data.write_imdb_pkl('imdb.pkl', n_train=500, n_test=200)"),
     'rnnslu': Chapter(
         ('rnnslu.py', 'conlleval.pl'), 'import rnnslu',
         "rnnslu.main(dict(fold=3, data='atis', lr=0.0970806646812754, "

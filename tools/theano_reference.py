@@ -129,11 +129,12 @@ DEFAULT_TIMEOUT = 900  # seconds per script run
 REFUSED_MODULE = 'theano.scan_module.scan_perform_ext'
 HOOK_NAME = 'theano_scan_python_loop'
 HOOK_PTH = 'import %s\n' % HOOK_NAME
-HOOK_MODULE = '''"""Written by tools/theano_reference.py setup (the Deep Learning
-Tutorials port), loaded at start-up by %(name)s.pth: refuses the import of
-%(module)s, so that Theano 1.0.5's scan,
-whose Cython code does not compile on Python 3.11, runs its own Python
-loop.  Every other import is left alone."""
+HOOK_MODULE = '''"""Written by tools/theano_reference.py setup (the Deep
+Learning Tutorials port), loaded at start-up by the .pth file of the same
+name: refuses the import of %(module)s,
+so that Theano 1.0.5's scan, whose Cython code does not compile on
+Python 3.11, runs its own Python loop.  Every other import is left
+alone."""
 
 import importlib.abc
 import sys
@@ -144,8 +145,9 @@ class RefuseScanPerformExt(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname == %(module)r:
-            raise ImportError('%%s is refused by %(name)s: Theano runs scan '
-                              'as a Python loop' %% fullname, name=fullname)
+            raise ImportError(
+                '%%s is refused by %(name)s: Theano runs scan as a '
+                'Python loop' %% fullname, name=fullname)
         return None
 
 
