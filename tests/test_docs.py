@@ -110,6 +110,27 @@ def test_sphinx_build_fails_on_a_missing_marker(tmp_path):
     assert 'start-snippet-99' in run.stderr
 
 
+# The chapters of the original series that have code, by their files.
+SERIES = ['logistic_sgd.py', 'logistic_cg.py', 'mlp.py',
+          'convolutional_mlp.py', 'dA.py', 'cA.py', 'SdA.py', 'rbm.py',
+          'DBN.py', 'hmc/test_hmc.py', 'lstm.py', 'rnnslu.py', 'rnnrbm.py']
+
+
+def test_series_page_covers_every_chapter():
+    page = open(os.path.join(DOC, 'series.rst')).read()
+    missing = [name for name in SERIES if '``%s``' % name not in page]
+    assert not missing, 'series.rst does not name %s' % missing
+    # Each group of chapters: the command, the cost and the data.
+    parts = re.split(r'^(.+)\n~+\n', page, flags=re.M)
+    sections = dict(zip(parts[1::2], parts[2::2]))
+    assert len(sections) == 5, sorted(sections)
+    for title, body in sections.items():
+        assert 'python3 -m theano_compat' in body, title
+        for word in ('Command', 'Data:'):
+            assert word in body, (title, word)
+        assert 'Cost:' in body or 'an epoch' in body, title
+
+
 # --- the pages in a real browser, offline ---
 
 # Where the screenshot of the logistic regression page goes (CI keeps
