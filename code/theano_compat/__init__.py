@@ -135,5 +135,15 @@ def dot(l, r):
     return pytensor.tensor.dot(l, r)
 
 
+def get_scalar_constant_value(v):
+    """``theano.get_scalar_constant_value``: the value of the constant
+    scalar ``v`` (a tensor, or a sparse constant holding one value);
+    ``T.NotScalarConstantError`` when ``v`` is not constant."""
+    from pytensor.sparse.variable import SparseConstant
+    if isinstance(v, SparseConstant) and v.data.size == 1:
+        return v.data.data[0]
+    return tensor.basic.get_scalar_constant_value(v)
+
+
 # Theano's other top-level names: from the table (names.TABLE['theano']).
 __getattr__ = module_getattr(__name__)

@@ -607,7 +607,7 @@ _wired('scan.allow_gc',
        BoolParam(False))
 _wired('scan.allow_output_prealloc',
        'Whether scan reuses its outputs\' memory between calls.',
-       BoolParam(True, mutable=False))
+       BoolParam(True))
 _inert('scan.debug',
        'Whether Theano\'s scan printed what it did.',
        BoolParam(False))

@@ -265,7 +265,18 @@ class TheanoConfigParser(object):
         if param.setter is not None:
             param.setter(converted)
         if param.pytensor_name is not None:
-            setattr(_pytensor_config(), param.pytensor_name, converted)
+            try:
+                setattr(_pytensor_config(), param.pytensor_name, converted)
+            except Exception:
+                if not param.fixed_by_pytensor:
+                    raise
+                # PyTensor fixed it when it was imported
+                raise AttributeError(
+                    'theano.config.%s: PyTensor fixed this setting when it '
+                    'was imported; give it before, in THEANO_FLAGS with '
+                    'theano_compat imported before pytensor, or as '
+                    'PYTENSOR_FLAGS=%s=...' % (name, param.pytensor_name)) \
+                    from None
         elif param.getter is None:
             self._values[name] = converted
 

@@ -231,7 +231,6 @@ TABLE = {
             'foldl': 'theano_compat.scan_module',
             'foldr': 'theano_compat.scan_module',
             'scan_checkpoints': 'theano_compat.scan_module',
-            'get_scalar_constant_value': 'theano_compat.tensor.basic',
             'Rop': 'theano_compat.gradient',
             'Lop': 'theano_compat.gradient',
             'subgraph_grad': 'theano_compat.gradient',
@@ -313,10 +312,20 @@ TABLE = {
                   'convert_function_input', 'fgraph_updated_vars',
                   'get_info_on_inputs', 'orig_function', 'register_checker',
                   'std_fgraph', 'pfunc'),
+            shared_constructor=(INTERNALS, 'registers a constructor of '
+                                           'theano.shared; PyTensor\'s is '
+                                           'pytensor.compile.sharedvalue.'
+                                           'shared_constructor.register('
+                                           'TYPE)'),
+            view_tree_set=(INTERNALS, 'a helper of Theano\'s in-place '
+                                      'checks'),
             Rebroadcast=(INTERNALS, 'PyTensor has no Rebroadcast op; use '
                                     'T.addbroadcast, T.unbroadcast or '
                                     'T.patternbroadcast'),
-            inline_ofg_expansion=(INTERNALS, REWRITE_ADVICE))),
+            inline_ofg_expansion=(INTERNALS, REWRITE_ADVICE),
+            FAST_RUN=(INTERNALS, 'Theano\'s Mode object of that name; name '
+                                 'the mode instead: theano.function(..., '
+                                 'mode=\'FAST_RUN\')'))),
     'theano.compile.io': Path(home='theano_compat.compile.io',
                               sources=('pytensor.compile.io',)),
     'theano.compile.ops': Path(
@@ -352,16 +361,15 @@ TABLE = {
         moved=dict(
             GRADIENT_NAMES,
             config='theano_compat.configdefaults',
-            topk='theano_compat.tensor.sort',
-            argtopk='theano_compat.tensor.sort',
-            topk_and_argtopk='theano_compat.tensor.sort',
             pprint='pytensor.printing',
             min_informative_str='pytensor.printing'),
         left_out=dict(
             _each(GONE, MPI_ADVICE, 'LoadFromDisk', 'MPIRecv', 'MPIRecvWait',
                   'MPISend', 'MPISendWait', 'load', 'send', 'recv', 'isend',
                   'irecv', 'mpi_send_wait_cmp', 'mpi_send_wait_key',
-                  'mpi_tag_cmp', 'mpi_tag_key', 'key_to_cmp'))),
+                  'mpi_tag_cmp', 'mpi_tag_key', 'key_to_cmp'),
+            **_each(UNTIL_17, TOPK_17, 'topk', 'argtopk',
+                    'topk_and_argtopk'))),
     'theano.tensor.basic': Path(
         home='theano_compat.tensor.basic',
         sources=('pytensor.tensor', 'pytensor.tensor.basic',
@@ -414,7 +422,8 @@ TABLE = {
                     'check_advanced_indexing_dimensions',
                     'check_and_normalize_axes', 'check_and_reject_bool',
                     'check_equal_numpy', 'constructor', 'div_proxy',
-                    'hashtype', 'make_constant', 'numpy_scalar'),
+                    'hashtype', 'make_constant', 'numpy_scalar',
+                    'get_idx_list'),
             inc_code=(INTERNALS, C_CODE_ADVICE))),
     'theano.tensor.var': Path(home='theano_compat.tensor.var',
                               sources=('pytensor.tensor.variable',)),
@@ -440,7 +449,6 @@ TABLE = {
             'AllocDiag': 'pytensor.tensor.basic',
             'alloc_diag': 'pytensor.tensor.basic',
             'extract_diag': 'pytensor.tensor.basic',
-            'diag': 'pytensor.tensor.basic',
         },
         left_out=_each(INTERNALS, OP_ADVICE, 'EighGrad', 'QRFull',
                        'QRIncomplete')),
@@ -467,7 +475,7 @@ TABLE = {
     'theano.tensor.shared_randomstreams': Path(
         home='theano_compat.tensor.shared_randomstreams',
         moved={'RandomStateSharedVariable':
-               'pytensor.tensor.random.var:RandomGeneratorSharedVariable'},
+               'pytensor.tensor.random.variable:RandomGeneratorSharedVariable'},
         left_out={'randomstate_constructor': (
             INTERNALS, 'the shared-variable constructor of Theano\'s '
                        'RandomState; theano.shared(numpy.random.'
@@ -625,7 +633,12 @@ def _whole_module_advice(path):
 
 def left_out_reason(theano_name):
     """(category, advice) of a Theano name or module the table leaves out,
-    or None when the table does not leave it out."""
+    or None when the table does not leave it out.
+
+    A name is left out by its module's ``left_out``, by the module it
+    would come from when that is one of this package's (``theano.tensor``
+    names from ``theano.tensor.basic``), or by a rule of :data:`RULES`.
+    """
     whole = _whole_module_advice(theano_name)
     if whole is not None:
         return whole
@@ -635,6 +648,11 @@ def left_out_reason(theano_name):
         return None
     if name in entry.left_out:
         return entry.left_out[name]
+    for source in entry.sources:
+        if source == PACKAGE or source.startswith(PACKAGE + '.'):
+            reason = left_out_reason('%s.%s' % (theano_path(source), name))
+            if reason is not None:
+                return reason
     for pattern, category, advice in RULES:
         if pattern.match(name):
             return category, advice
@@ -687,15 +705,7 @@ def resolve(path, name, module_globals=None):
         return _target(entry.moved[name], name)
     if name in entry.left_out:
         raise TheanoNameError(message(theano_name, entry.left_out[name][1]))
-    reason = None
     for source in entry.sources:
-        if source.startswith(PACKAGE + '.') or source == PACKAGE:
-            # one of this package's modules: its table's advice, if it
-            # leaves the name out, is the advice here too
-            reason = reason or left_out_reason(
-                '%s.%s' % (theano_path(source), name))
-            if reason is not None:
-                continue
         module = _import(source)
         if module_globals is not None and vars(module) is module_globals:
             continue
@@ -703,7 +713,7 @@ def resolve(path, name, module_globals=None):
             return getattr(module, name)
         except AttributeError:
             continue
-    reason = reason or left_out_reason(theano_name)
+    reason = left_out_reason(theano_name)
     raise TheanoNameError(message(theano_name, reason[1] if reason
                                   else GENERIC))
 

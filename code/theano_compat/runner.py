@@ -62,13 +62,13 @@ class TheanoAliasFinder(importlib.abc.MetaPathFinder):
 
 
 def _alias_loaded_submodules(fullname):
-    """Give the submodules of ``fullname`` that are loaded already their
+    """Give the modules under ``fullname`` that are loaded already their
     Theano names too, as Theano's package loaded them with it: importing
-    one later then finds it, and leaves the package's attribute of that
-    name alone (``theano.tensor.sort`` the module, ``T.sort`` the
+    one later then finds it, and leaves the attribute of that name of its
+    package alone (``theano.tensor.sort`` the module, ``T.sort`` the
     function)."""
     for path, entry in TABLE.items():
-        if (path.rpartition('.')[0] == fullname and entry.home
+        if (path.startswith(fullname + '.') and entry.home
                 and entry.home in sys.modules and path not in sys.modules):
             sys.modules[path] = sys.modules[entry.home]
 

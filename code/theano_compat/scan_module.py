@@ -57,14 +57,21 @@ foldr = _as_theano(_views.foldr)
 scan_checkpoints = _as_theano(_checkpoints.scan_checkpoints)
 
 
-def clone(output, replace=None, strict=True, share_inputs=True):
+def clone(output, replace=None, strict=True, share_inputs=True,
+          copy_inputs=None):
     """A copy of the graph of ``output`` with the variables of ``replace``
     (a dict or pairs) put in place of their keys.
 
     :param share_inputs: True: the copy uses the same input variables;
         False: copies of them
+    :param copy_inputs: Theano's older name of ``share_inputs`` (it warns,
+        as Theano did)
     """
-    return _clone_replace(output, replace=replace, strict=strict,
+    if copy_inputs is not None:
+        warnings.warn('clone: copy_inputs is the old name of share_inputs',
+                      stacklevel=2)
+        share_inputs = copy_inputs
+    return _clone_replace(output, replace=replace, rebuild_strict=strict,
                           copy_inputs_over=share_inputs)
 
 

@@ -309,10 +309,8 @@ def apply_flags(flags):
     config = _options()
     try:
         config.load(_options_to_load(flags))
-    except Exception as error:  # PyTensor refusing a fixed setting
-        raise TheanoFlagsError(
-            'THEANO_FLAGS: %s; give that setting in PYTENSOR_FLAGS, or '
-            'import theano_compat before pytensor' % error) from None
+    except AttributeError as error:  # PyTensor refusing a fixed setting
+        raise TheanoFlagsError('THEANO_FLAGS: %s' % error) from None
 
 
 # The settings of this process, read once; theano_compat raises the

@@ -15,14 +15,16 @@ submodules that PyTensor no longer has, or changed, are this package's:
 from pytensor.tensor.sort import argsort  # noqa: F401
 
 from theano_compat.names import module_getattr
-from theano_compat.tensor import var as _var
+from theano_compat.tensor import var as _var_module
 from theano_compat.tensor import nnet, signal  # noqa: F401
 from theano_compat.tensor import shared_randomstreams  # noqa: F401
 # theano.tensor.sort is a module and T.sort a function, as in Theano: the
 # module is loaded first, so that importing it later leaves T.sort alone.
+# So are theano.tensor.var (a module) and T.var (the variance).
 from theano_compat.tensor import sort as _sort_module  # noqa: F401
 from pytensor.tensor.sort import sort  # noqa: E402,F401,F811
+from pytensor.tensor import var  # noqa: E402,F401,F811
 
-_var.make_variables_truthy()
+_var_module.make_variables_truthy()
 
 __getattr__ = module_getattr(__name__)

@@ -14,7 +14,8 @@ Theano's order, and give Theano's result:
   ``mean`` its ``op``, ``choose`` its ``out``, ``unravel_index`` its
   ``ndim``;
 * ``addbroadcast``, ``unbroadcast`` and ``patternbroadcast`` change
-  which axes broadcast, as Theano's ``Rebroadcast`` did.
+  which axes broadcast, as Theano's ``Rebroadcast`` did;
+* ``batched_dot`` is PyTensor's, without its note that it will go.
 """
 
 import warnings
@@ -31,7 +32,8 @@ from theano_compat.names import module_getattr
 __all__ = ['scalar', 'vector', 'row', 'col', 'matrix', 'tensor3', 'tensor4',
            'tensor5', 'tensor6', 'tensor7', 'tensor', 'flatten', 'is_flat',
            'tile', 'split', 'reshape', 'mean', 'choose', 'repeat',
-           'unravel_index', 'dot', 'get_scalar_constant_value',
+           'unravel_index', 'dot', 'batched_dot',
+           'get_scalar_constant_value',
            'addbroadcast', 'unbroadcast', 'patternbroadcast', 'Unbroadcast']
 
 
@@ -84,7 +86,7 @@ def flatten(x, ndim=None, outdim=None):
         raise ValueError('flatten: give ndim only (outdim is its old name)')
     if outdim is not None:
         warnings.warn('flatten: the outdim argument is the old name of ndim',
-                      DeprecationWarning, stacklevel=2)
+                      stacklevel=2)
         ndim = outdim
     return pt.flatten(x, 1 if ndim is None else ndim)
 
@@ -166,6 +168,15 @@ def unravel_index(indices, dims, order='C', ndim=None):
 def dot(a, b):
     """The product of ``a`` and ``b`` (matrix, vector or tensor)."""
     return pt.dot(a, b)
+
+
+def batched_dot(a, b):
+    """The products of ``a[i]`` and ``b[i]`` for each ``i`` of the first
+    axis (PyTensor's, without its note that it will drop the name)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='batched_dot is deprecated',
+                                category=FutureWarning)
+        return pt.batched_dot(a, b)
 
 
 def get_scalar_constant_value(orig_v, elemwise=True,

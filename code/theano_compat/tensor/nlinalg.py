@@ -2,16 +2,29 @@
 
 The names are PyTensor's ``pytensor.tensor.linalg`` (``matrix_inverse``,
 ``det``, ``pinv``, ``svd``, ``trace``...) and ``pytensor.tensor.basic``
-(``diag``, ``alloc_diag``, ``extract_diag``), served by the table of
-``theano_compat.names``; ``eigh`` and ``qr`` take Theano's arguments and
-defaults.
+(``alloc_diag``, ``extract_diag``), served by the table of
+``theano_compat.names``; ``eigh``, ``qr``, ``diag`` and ``trace`` take
+Theano's arguments and defaults (PyTensor's ``linalg.trace`` warns that it
+will go).
 """
 
+from pytensor.tensor import basic as _basic
 from pytensor.tensor import linalg as _linalg
 
 from theano_compat.names import module_getattr
 
-__all__ = ['eigh', 'qr']
+__all__ = ['eigh', 'qr', 'diag', 'trace']
+
+
+def trace(X):
+    """The sum of the diagonal of the matrix ``X``."""
+    return _basic.trace(X)
+
+
+def diag(x):
+    """The diagonal of the matrix ``x``, or the diagonal matrix of the
+    vector ``x``."""
+    return _basic.diag(x)
 
 
 def eigh(a, UPLO='L'):

@@ -7,6 +7,8 @@ positive definite, as Theano's did (PyTensor's gives NaNs by default),
 and Theano's triangular and symmetric solvers are here by their names.
 """
 
+import warnings
+
 from pytensor.tensor import linalg as _linalg
 
 from theano_compat.names import module_getattr
@@ -19,7 +21,11 @@ def cholesky(x, lower=True):
     """The Cholesky factor of ``x``: lower-triangular ``L`` with ``L L^T
     = x`` (or the upper one); an error when ``x`` is not positive
     definite."""
-    return _linalg.cholesky(x, lower=lower, on_error='raise')
+    with warnings.catch_warnings():
+        # PyTensor's note that it will stop raising
+        warnings.filterwarnings('ignore', message='Cholesky on_raise',
+                                category=FutureWarning)
+        return _linalg.cholesky(x, lower=lower, on_error='raise')
 
 
 def solve_lower_triangular(a, b):
