@@ -216,6 +216,8 @@ SAMPLES = (
     'f(theano.map(lambda v: v * 2, x)[0])',
     'f(theano.scan(lambda v, acc: acc + v, sequences=x, '
     'outputs_info=T.zeros(()))[0])',
+    'f(theano.scan(lambda v: (2 * v, theano.scan_module.until(T.gt(v, 0))), '
+    'sequences=x)[0])',
 )
 
 

@@ -43,9 +43,9 @@ Theano's arguments.  The graphs themselves are PyTensor's own:
 
 A name of Theano's that neither this package nor PyTensor has raises
 :class:`TheanoNameError`, saying what to use instead.  The settings come
-from ``~/.theanorc`` and ``THEANO_FLAGS`` (``engine.flags``).  The machinery lives in
-``theano_compat.engine``: the flags, the C backend's mode, the fused
-softmax-regression loop, the JAX device code.
+from ``~/.theanorc`` and ``THEANO_FLAGS`` (``engine.flags``).  The
+machinery lives in ``theano_compat.engine``: the flags, the C backend's
+mode, the fused softmax-regression loop, the JAX device code.
 """
 
 import sys as _sys

@@ -474,8 +474,9 @@ TABLE = {
             random_make_inplace=(INTERNALS, REWRITE_ADVICE))),
     'theano.tensor.shared_randomstreams': Path(
         home='theano_compat.tensor.shared_randomstreams',
-        moved={'RandomStateSharedVariable':
-               'pytensor.tensor.random.variable:RandomGeneratorSharedVariable'},
+        moved={'RandomStateSharedVariable': 'pytensor.tensor.random.'
+                                            'variable:'
+                                            'RandomGeneratorSharedVariable'},
         left_out={'randomstate_constructor': (
             INTERNALS, 'the shared-variable constructor of Theano\'s '
                        'RandomState; theano.shared(numpy.random.'
