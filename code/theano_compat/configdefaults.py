@@ -16,6 +16,9 @@ with one of three meanings here (see ``theano_compat.configparser``):
 
 Where the port takes fewer values than Theano (``floatX`` has no
 ``float16``; ``mode`` names the port's modes), the declaration says so.
+After Theano 1.0.5's 140 options come five of its old GPU back end
+(``lib.cnmem``, ``nvcc.*``, ``pycuda.init``), which Theano 1.0 ignored and
+programs of that time still set.
 """
 
 import numpy
@@ -642,6 +645,21 @@ _inert('gpuarray.cache_path',
 _inert('ctc.root',
        'Where the warp-ctc library was, which is gone.',
        StrParam('', mutable=False))
+
+# --- the old GPU back end's options (before Theano 1.0, which ignored them
+# with a warning); programs and flags of that time still give them ---
+
+OLD_GPU = (' An option of Theano\'s old GPU back end, which Theano 1.0 '
+           'dropped.' + GPU)
+_inert('lib.cnmem', 'How much GPU memory CNMeM took at start.',
+       FloatParam(0), OLD_GPU)
+_inert('nvcc.fastmath', 'Whether nvcc compiled with -use_fast_math.',
+       BoolParam(False), OLD_GPU)
+_inert('nvcc.flags', 'Extra flags of nvcc.', StrParam(''), OLD_GPU)
+_inert('nvcc.compiler_bindir', 'The host compiler of nvcc.', StrParam(''),
+       OLD_GPU)
+_inert('pycuda.init', 'Whether PyCUDA was initialised with the GPU.',
+       BoolParam(False), OLD_GPU)
 
 
 __getattr__ = module_getattr(__name__)
