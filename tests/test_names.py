@@ -126,6 +126,26 @@ def test_every_recorded_name_resolves_or_says_why_not(record):
                       'debugging tools': 7}
 
 
+def test_the_table_points_at_what_exists():
+    for path, entry in names.TABLE.items():
+        if entry.home is None:
+            assert entry.whole[0] in names.CATEGORIES, path
+            continue
+        if entry.home.startswith('theano_compat'):
+            # this package's module of the same path
+            assert names.theano_path(entry.home) == path
+        module = names.import_theano_module(path)
+        for name, target in entry.moved.items():
+            assert names.resolve(path, name) is not None, (path, name)
+        for name, (category, advice) in entry.left_out.items():
+            assert category in names.CATEGORIES and '\n' not in advice
+            assert name not in vars(module), (path, name)
+    with pytest.raises(ModuleNotFoundError, match="No module named "
+                       "'theano.misc.frobnicate' \\(theano.misc.frobnicate: "
+                       "not a module this port of Theano provides"):
+        names.import_theano_module('theano.misc.frobnicate')
+
+
 def test_the_operations_of_issue_17_fail_in_one_line_naming_it():
     for full in UNTIL_17:
         path, _, name = full.rpartition('.')

@@ -679,9 +679,9 @@ def import_theano_module(path):
     whole = _whole_module_advice(path)
     entry = TABLE.get(path)
     if whole is not None or entry is None or entry.home is None:
-        advice = whole[1] if whole else GENERIC.replace(
-            'does not provide it', 'does not provide this module of '
-            'Theano\'s')
+        advice = whole[1] if whole else (
+            'not a module this port of Theano provides (the table of '
+            'theano_compat.names lists those it does)')
         raise ModuleNotFoundError('No module named %r (%s)'
                                   % (path, message(path, advice)), name=path)
     return _import(entry.home)
