@@ -201,6 +201,8 @@ REWRITES = {
                               AFTER_SPECIALIZE + 0.002),
     elementwise.REWRITE_NAME: (elementwise.vectorised_tanh_rewriter,
                                AFTER_SPECIALIZE + 0.003),
+    reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
+                                   AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
 }
