@@ -19,8 +19,10 @@ columns) gradient over all but the channels: ``channel_sums.cpp`` sums
 each contiguous run of values in eight float64 lanes, where PyTensor's
 loop strides through the array into one float64 per output.  The rewrite
 :data:`channel_sums_rewriter` (``channel_sums`` in ``engine.cvm``) puts it
-in place of ``Sum{acc=float64}`` over all axes but one that is not the
-last (over the last, PyTensor's loop reads memory in order already).
+in place of ``Sum{acc=float64}`` of a float32 tensor over all axes but
+one that is not the last (over the last, PyTensor's loop reads memory in
+order already).  float64 sums stay PyTensor's, whose order of addition
+the float64 tutorials' records were made with.
 """
 
 import hashlib
@@ -226,13 +228,13 @@ class ChannelSums(COp):
 @node_rewriter([Sum])
 def channel_sums(fgraph, node):
     """``Sum{acc=float64}`` over every axis but one, not the last, of a
-    float tensor, as :class:`ChannelSums`."""
+    float32 tensor, as :class:`ChannelSums`."""
     op = node.op
     (x,) = node.inputs
     axes = range(x.ndim) if op.axis is None else sorted(op.axis)
     kept = [a for a in range(x.ndim) if a not in axes]
     if not (len(kept) == 1 and kept[0] < x.ndim - 1
-            and x.type.dtype in ('float32', 'float64')
+            and x.type.dtype == 'float32'
             and op.acc_dtype == 'float64'
             and node.outputs[0].type.dtype == x.type.dtype):
         return None
