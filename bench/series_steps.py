@@ -50,10 +50,14 @@ ratio of the two times, and for the minibatch-1 step the share of the
 bandwidth.
 
 Usage: ``python bench/series_steps.py [--repeats N] [--steps N]
-[--models lenet,mlp,dA,cA,SdA,RBM,DBN] [--threads N] [--dry-run]``.  Both
-sides use the threads of theano_compat's OpenBLAS (the usable cores, at
-most 4), or ``--threads`` (which sets ``OMP_NUM_THREADS`` before either
-library starts); ``--dry-run`` runs a tiny version of everything (for the
+[--models lenet,mlp,dA,cA,SdA,RBM,DBN] [--threads N] [--clock cpu]
+[--dry-run]``.  Both sides use the threads of theano_compat's OpenBLAS
+(the usable cores, at most 4), or ``--threads`` (which sets
+``OMP_NUM_THREADS`` before either library starts).  ``--clock cpu`` times
+the process's CPU time instead of the wall's: on a machine that other
+work shares, ``--threads 1 --clock cpu`` still gives each step's own work
+(threads that wait for a descheduled sibling make wall times there
+meaningless).  ``--dry-run`` runs a tiny version of everything (for the
 tests).  PyTorch's side is skipped, with a note, when PyTorch is not
 installed.
 """
@@ -785,10 +789,14 @@ def memory_copy(megabytes, threads):
 # ----------------------------------------------------------------------------
 # Timing.
 
-def take_turns(sides, batches, repeats, pause=0.2):
+CLOCKS = {'wall': time.perf_counter, 'cpu': time.process_time}
+
+
+def take_turns(sides, batches, repeats, pause=0.2, clock=time.perf_counter):
     """Median milliseconds a call, {side: ms}, over ``repeats`` rounds.
 
     :param sides: {name: (call(index), calls a turn)}
+    :param clock: wall time, or the process's CPU time (all its threads)
     In each round every side makes its calls (minibatches taken in turn
     from ``batches``), untimed once to warm up, then timed; the sides
     take turns, and a pause lets the previous side's worker threads go
@@ -800,13 +808,12 @@ def take_turns(sides, batches, repeats, pause=0.2):
         for name, (step, steps) in sides.items():
             time.sleep(pause)
             for timed in (False, True):
-                start = time.perf_counter()
+                start = clock()
                 for i in range(steps):
                     cost = step((position + i) % batches)
                 numpy.asarray(cost, dtype=object)  # all done by now
                 if timed:
-                    times[name].append((time.perf_counter() - start)
-                                       / steps * 1e3)
+                    times[name].append((clock() - start) / steps * 1e3)
         position += max(steps for _, steps in sides.values())
     return {name: median(t) for name, t in times.items()}
 
@@ -820,7 +827,7 @@ def threads():
 
 
 def compare(model, settings, repeats, steps, torch_threads, gemm_size,
-            copy_mb, pause=0.2):
+            copy_mb, pause=0.2, clock=time.perf_counter):
     """Builds both sides of ``model`` and times them in turns with the
     machine's product (and copy, when the step's bytes are counted).
 
@@ -855,7 +862,7 @@ def compare(model, settings, repeats, steps, torch_threads, gemm_size,
     counts = COUNTS[model](**settings)
     if 'bytes' in counts:
         sides['copy'] = (memory_copy(copy_mb, threads()), 1)
-    result = take_turns(sides, batches, repeats, pause)
+    result = take_turns(sides, batches, repeats, pause, clock)
     result.update(counts)
     result['gemm_gflops'] = 2 * gemm_size ** 3 / result['gemm'] / 1e6
     if 'copy' in result:
@@ -881,37 +888,50 @@ def table_row(model, settings, result):
     return row, ratio
 
 
-def format_table(rows):
-    """The table's lines, from [(model, settings, result)]."""
+def table_head():
+    """The table's first two lines."""
     head = ('%-6s %-7s %5s %9s %8s | %10s %8s %6s | %10s %8s %6s | %5s'
             % ('step', 'dtype', 'batch', 'GFLOP', 'GEMM', 'port ms',
                'GFLOP/s', 'peak', 'PyTorch ms', 'GFLOP/s', 'peak', 'ratio'))
-    lines = [head, '-' * len(head)]
-    notes = []
-    for model, settings, result in rows:
-        row, ratio = table_row(model, settings, result)
-        cells = []
-        for side in ('theano_compat', 'pytorch'):
-            if side in row:
-                ms, gflops, share, _ = row[side]
-                cells.append('%10.3f %8.2f %5.1f%%' % (ms, gflops,
-                                                       100 * share))
-            else:
-                cells.append('%10s %8s %6s' % ('-', '-', '-'))
-        lines.append('%-6s %-7s %5d %9.4f %8.1f | %s | %s | %5s' % (
-            model, settings['dtype'], settings['batch'],
-            result['flops'] / 1e9, result['gemm_gflops'], cells[0],
-            cells[1], '%.2f' % ratio if ratio is not None else '-'))
-        if 'bytes' in result:
-            shares = ', '.join(
-                '%s %.1f%%' % (name, 100 * row[side][3])
-                for side, name in (('theano_compat', 'port'),
-                                   ('pytorch', 'PyTorch')) if side in row)
-            notes.append(
-                '%s: %.1f MB a step (the matrices read and updated); copy '
+    return [head, '-' * len(head)]
+
+
+def format_row(model, settings, result):
+    """A step's line of the table, and its note (or None): the share of
+    the bandwidth, for a step whose bytes are counted."""
+    row, ratio = table_row(model, settings, result)
+    cells = []
+    for side in ('theano_compat', 'pytorch'):
+        if side in row:
+            ms, gflops, share, _ = row[side]
+            cells.append('%10.3f %8.2f %5.1f%%' % (ms, gflops, 100 * share))
+        else:
+            cells.append('%10s %8s %6s' % ('-', '-', '-'))
+    line = '%-6s %-7s %5d %9.4f %8.1f | %s | %s | %5s' % (
+        model, settings['dtype'], settings['batch'], result['flops'] / 1e9,
+        result['gemm_gflops'], cells[0], cells[1],
+        '%.2f' % ratio if ratio is not None else '-')
+    note = None
+    if 'bytes' in result:
+        shares = ', '.join(
+            '%s %.1f%%' % (name, 100 * row[side][3])
+            for side, name in (('theano_compat', 'port'),
+                               ('pytorch', 'PyTorch')) if side in row)
+        note = ('%s: %.1f MB a step (the matrices read and updated); copy '
                 '%.1f GB/s; share of it: %s' % (
                     model, result['bytes'] / 1e6, result['copy_gbs'],
                     shares))
+    return line, note
+
+
+def format_table(rows):
+    """The table's lines, from [(model, settings, result)]: the rows,
+    then the notes."""
+    lines, notes = table_head(), []
+    for model, settings, result in rows:
+        line, note = format_row(model, settings, result)
+        lines.append(line)
+        notes += [note] if note else []
     return lines + notes
 
 
@@ -964,6 +984,10 @@ def main(argv=None):
     parser.add_argument('--threads', type=int, default=None,
                         help='threads of both sides (default: those of '
                              "theano_compat's OpenBLAS)")
+    parser.add_argument('--clock', choices=sorted(CLOCKS), default='wall',
+                        help='wall time (default), or the process\'s CPU '
+                             'time: with --threads 1, the work of a step '
+                             'whatever else the machine runs')
     parser.add_argument('--dry-run', action='store_true',
                         help='tiny models, one round: checks that it runs')
     args = parser.parse_args(argv)
@@ -997,18 +1021,23 @@ def main(argv=None):
     gemm_size, copy_mb = (64, 1) if args.dry_run else (GEMM_SIZE, COPY_MB)
     print('GEMM: GFLOP/s of a %d^3 product through theano_compat\'s BLAS in '
           'the step\'s dtype, timed in the same rounds; peak: the step\'s '
-          'share of it; ratio: port / PyTorch (medians of %d rounds)'
-          % (gemm_size, repeats))
-    results, rows = {}, []
+          'share of it; ratio: port / PyTorch (medians of %d rounds; %s '
+          'time)' % (gemm_size, repeats, args.clock))
+    for line in table_head():
+        print(line)
+    results, notes = {}, []
     for model in models:
         settings = (DRY if args.dry_run else MODELS)[model]
         steps = args.steps or (2 if args.dry_run else STEPS[model])
         result = compare(model, settings, repeats, steps, torch_threads,
-                         gemm_size, copy_mb, 0 if args.dry_run else 0.2)
+                         gemm_size, copy_mb, 0 if args.dry_run else 0.2,
+                         CLOCKS[args.clock])
         results[model] = result
-        rows.append((model, settings, result))
-    for line in format_table(rows):
-        print(line)
+        line, note = format_row(model, settings, result)
+        print(line, flush=True)
+        notes += [note] if note else []
+    for note in notes:
+        print(note)
     return results
 
 
