@@ -211,7 +211,7 @@ def test_c_backend_functions_keep_the_tutorials_slices(small_mnist):
         assert type(storage_of(var)) is numpy.ndarray
     plain, _ = tutorial_train_function(sets, mode=cvm.fast_cvm(),
                                        compile=pytensor.function)
-    printed = pytensor.printing.debugprint(train_model.fn, file='str')
+    printed = pytensor.printing.debugprint(train_model, file='str')
     assert printed == pytensor.printing.debugprint(plain, file='str')
     assert 'Subtensor{start:stop}' in printed
     assert 'Reshape' not in printed
