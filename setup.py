@@ -52,14 +52,18 @@ setup(
         # on NumPy 2), Sphinx 5.0.0 (the sphinxcontrib packages need 5),
         # matplotlib 3.8.4 (the first built for NumPy 2).  setuptools
         # 70.1.0: the first that builds wheels by itself (bdist_wheel),
-        # which tests/test_install.py's plain install needs.
+        # which tests/test_install.py's plain install needs.  pydot 1.2.4:
+        # the oldest that installs on Python 3.11 (1.1.0 does not build)
+        # and draws theano.printing.pydotprint's pictures.
         'test': ['pytest>=6.2.4,<10', 'jax>=0.4.30,<0.11',
                  'sphinx>=5.0.0,<9', 'matplotlib>=3.8.4,<4',
-                 'setuptools>=70.1.0,<85'],
+                 'setuptools>=70.1.0,<85', 'pydot>=1.2.4,<5'],
         # The other extras' ranges are the test extra's, which CI tests.
         # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
         'gpu': ['jax[cuda12]>=0.4.30,<0.11'],
         'plot': ['matplotlib>=3.8.4,<4'],
         'doc': ['sphinx>=5.0.0,<9'],
+        # theano.printing.pydotprint (it also needs Graphviz's dot program)
+        'debug': ['pydot>=1.2.4,<5'],
     },
 )

@@ -39,7 +39,7 @@ def resolve_mode(mode=None):
 
     :param mode: None (the default of ``THEANO_FLAGS``), a name or a
         PyTensor ``Mode``, which is used as it is
-    :rtype: Mode or str
+    :rtype: Mode or str (a name that PyTensor knows as Theano did)
     """
     if mode is None:
         mode = MODE
@@ -48,6 +48,10 @@ def resolve_mode(mode=None):
     excluding = _flags.FLAGS['optimizer_excluding']
     if mode in _flags.FAST_RUN_NAMES:
         return cvm.fast_cvm(excluding)
+    if mode in _flags.DEBUG_MODE_NAMES:
+        # Theano's debugging modes (compile.nanguardmode, .debugmode)
+        from theano_compat.compile.mode import debug_mode
+        mode = debug_mode(mode)
     theirs = [name for name in excluding if name not in cvm.REWRITE_NAMES]
     if theirs:
         return get_mode(mode).excluding(*theirs)

@@ -14,9 +14,12 @@ were for Theano, e.g. ``THEANO_FLAGS=floatX=float32,device=cpu``:
             ``FAST_RUN`` (the default; ``CVM`` is the same) is the C
             backend with this port's rewrites, ``FAST_COMPILE`` PyTensor's
             quick mode; ``JAX``, ``NUMBA``, ``C`` and ``PYTORCH`` are
-            PyTensor's modes of those names.  ``mode=JAX`` with
-            ``device=cpu`` runs the GPU's code path on JAX's CPU device:
-            this is how the tests check that path without a GPU.
+            PyTensor's modes of those names; ``NanGuardMode`` and
+            ``DebugMode`` (``DEBUG_MODE``) Theano's debugging modes
+            (``compile.nanguardmode``, ``compile.debugmode``).
+            ``mode=JAX`` with ``device=cpu`` runs the GPU's code path on
+            JAX's CPU device: this is how the tests check that path
+            without a GPU.
 ``optimizer_excluding``
             rewrites to leave out, separated by ``:``, as in Theano: this
             port's own (``fused_softmax_regression``, ``argmax_of_scores``,
@@ -33,7 +36,7 @@ import pytensor
 
 __all__ = ['TheanoFlagsError', 'parse_theano_flags', 'uses_gpu',
            'default_mode', 'apply_flags', 'FLOATX_VALUES', 'MODE_VALUES',
-           'FAST_RUN_NAMES']
+           'FAST_RUN_NAMES', 'DEBUG_MODE_NAMES']
 
 
 class TheanoFlagsError(ValueError):
@@ -49,8 +52,11 @@ GPU_DEVICE_PREFIXES = ('cuda', 'gpu')
 DEVICE_VALUES = ('cpu', 'cuda', 'cuda0', 'gpu', 'gpu0 (any GPU number)')
 # The names that mean Theano's FAST_RUN: compiled C code.
 FAST_RUN_NAMES = ('FAST_RUN', 'CVM')
+# --- Theano's debugging modes (compile.nanguardmode, compile.debugmode):
+DEBUG_MODE_NAMES = ('NanGuardMode', 'DebugMode', 'DEBUG_MODE')
+# ---
 MODE_VALUES = FAST_RUN_NAMES + ('FAST_COMPILE', 'JAX', 'NUMBA', 'C',
-                                'PYTORCH')
+                                'PYTORCH') + DEBUG_MODE_NAMES
 FLAG_NAMES = ('floatX', 'device', 'mode', 'optimizer_excluding')
 
 
