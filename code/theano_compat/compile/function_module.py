@@ -98,7 +98,10 @@ class Function(PyTensorFunction):
       (PyTensor's checks cost about 35 us of a 600 us training step);
     * shared values a function of the other side left there are moved: a
       mode-JAX function puts its shared values on the device, any other
-      copies device arrays back to NumPy before it runs.
+      copies device arrays back to NumPy before it runs;
+    * a mode-JAX function whose shared values changed shape since it was
+      compiled is compiled again for the new shapes
+      (``jax_device.ShapeSpecialised``) and becomes that function.
 
     Its ``fn`` is the compiled graph's callable, as Theano's was (PyTensor
     names it ``vm``).  It pickles, as Theano's compiled functions did:
@@ -111,8 +114,8 @@ class Function(PyTensorFunction):
     in :meth:`copy`) are of this class too, with the same additions.
     """
 
-    __slots__ = ('defaults', 'on_device', '_names', '_dtypes', '_ints_only',
-                 '_shared', '_containers')
+    __slots__ = ('defaults', 'on_device', '_jax', '_names', '_dtypes',
+                 '_ints_only', '_shared', '_containers')
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,21 +130,28 @@ class Function(PyTensorFunction):
         code: nothing is compiled again), and its maker makes this class
         from now on.
         """
-        maker = compiled.maker
-        maker.function_class = cls
-        maker.theano_defaults = dict(defaults or {})
-        maker.theano_on_device = on_device
         fn = cls.__new__(cls)
-        for slot in PyTensorFunction.__slots__:
-            setattr(fn, slot, getattr(compiled, slot))
-        fn._set_up()
+        fn._take_over(compiled, dict(defaults or {}), on_device)
         return fn
+
+    def _take_over(self, compiled, defaults, on_device):
+        """Become ``compiled`` (a PyTensor function), with Theano's
+        additions."""
+        maker = compiled.maker
+        maker.function_class = type(self)
+        maker.theano_defaults = defaults
+        maker.theano_on_device = on_device
+        for slot in PyTensorFunction.__slots__:
+            setattr(self, slot, getattr(compiled, slot))
+        self._set_up()
 
     def _set_up(self):
         """Theano's additions, read off the maker."""
         maker = self.maker
         self.defaults = getattr(maker, 'theano_defaults', {})
         self.on_device = getattr(maker, 'theano_on_device', False)
+        # mode JAX: what compiles the function for new shapes
+        self._jax = getattr(maker, 'theano_jax', None)
         explicit = [i for i in maker.inputs if not i.implicit]
         self._dtypes = [getattr(i.variable.type, 'dtype', None)
                         for i in explicit]
@@ -163,6 +173,8 @@ class Function(PyTensorFunction):
     def __call__(self, *args, **kwargs):
         if self.on_device:
             jax_device.values_to_device(self._shared)
+            if self._jax is not None and self._jax.changed(self):
+                self._take_over(self._jax.compiled(), self.defaults, True)
         elif jax_device.DEVICE_VALUES_EXIST:
             jax_device.values_to_host(self._containers)
         if self.defaults and len(args) < len(self._dtypes):
@@ -198,6 +210,8 @@ class Function(PyTensorFunction):
         copied = super().copy(*args, **kwargs)
         copied.maker.theano_defaults = self.defaults
         copied.maker.theano_on_device = self.on_device
+        # a copy is not compiled again for new shapes (its shared
+        # variables may be others): a new shape fails its shape check
         copied._set_up()
         return copied
 
