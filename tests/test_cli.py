@@ -233,7 +233,7 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
                        "supported; use one of: float64, float32"),
     ('mode=NOPE', "error: THEANO_FLAGS: mode='NOPE' is not supported; use "
                   "one of: FAST_RUN, CVM, FAST_COMPILE, JAX, NUMBA, C, "
-                  "PYTORCH"),
+                  "PYTORCH, NanGuardMode, DebugMode, DEBUG_MODE"),
     ('speed=max', "error: THEANO_FLAGS: unknown flag 'speed'; this port "
                   "understands floatX, device, mode, optimizer_excluding "
                   "(other PyTensor settings go in PYTENSOR_FLAGS)"),

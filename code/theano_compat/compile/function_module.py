@@ -8,8 +8,11 @@ Theano's meaning of the arguments:
   whether it comes from ``THEANO_FLAGS`` or from the call;
 * inputs given as ``theano.In(var, value=...)`` take that value when a
   call leaves them out;
-* in mode JAX (``device=cuda``), minibatch slices get static shapes and
-  the data stay on the device (``engine.jax_device``);
+* in mode JAX (``device=cuda``), minibatch slices and shared variables
+  get static shapes (compiled again when a shared value changes shape)
+  and the data stay on the device (``engine.jax_device``);
+* ``NanGuardMode`` and ``DebugMode`` are Theano's debugging modes
+  (``compile.nanguardmode``, ``compile.debugmode``);
 
 and the compiled function is a :class:`Function`: PyTensor's own
 ``Function`` class, extended to take Python ints quickly, fill in
