@@ -112,9 +112,13 @@ def test_the_package_is_theanos_tree():
     assert theano is theano_compat and T is theano_compat.tensor
     assert theano.tensor is T
     assert theano.shared is pytensor.shared
-    assert theano.config is pytensor.config
+    # theano.config is Theano's options, wired to PyTensor's settings
+    assert theano.config.floatX == pytensor.config.floatX
+    assert theano.config.traceback.limit == pytensor.config.traceback__limit
     assert theano.grad is T.grad is pytensor.grad
-    assert T.matrix is pytensor.tensor.matrix
+    assert T.dmatrix is pytensor.tensor.dmatrix
+    # Theano's constructors take the dtype second, by position
+    assert T.matrix('x', 'float32').type == pytensor.tensor.fmatrix().type
     assert T.nnet.sigmoid is pytensor.tensor.sigmoid
     from theano_compat.sandbox.rng_mrg import MRG_RandomStreams
     from theano_compat.tensor.shared_randomstreams import RandomStreams
@@ -133,8 +137,10 @@ def test_pytensor_keeps_its_own_modules():
                            'has no such name either'),
     (lambda: theano.gof, 'theano.gof: Theano\'s graph machinery is '
                          'PyTensor\'s pytensor.graph now'),
-    (lambda: T.nnet.neighbours, 'theano.tensor.nnet.neighbours: '
-                                'images2neibs is not provided'),
+    (lambda: T.nnet.neighbours.images2neibs,
+     'theano.tensor.nnet.neighbours.images2neibs: not provided yet: '
+     'PyTensor dropped images2neibs and neibs2images, which issue #17 '
+     'brings back'),
     (lambda: theano.sandbox.cuda, 'theano.sandbox.cuda: Theano\'s old GPU '
                                   'back end is gone; run on a GPU with '
                                   'THEANO_FLAGS=device=cuda'),
@@ -224,6 +230,23 @@ def test_compiled_functions_pickle(small_sets, tmp_path):
     assert compiled_ops(restored_train) == compiled_ops(train)
     assert float(restored_validate(0)) == float(validate(0)) != before[0]
     assert float(restored_train(1)) == float(train(1))
+
+
+def test_compiled_functions_are_pytensor_functions_with_theanos_defaults():
+    from pytensor.compile.executor import Function as PyTensorFunction
+    x, rate = T.dscalar('x'), T.dscalar('rate')
+    f = theano.function([x, theano.In(rate, value=0.5)], x * rate,
+                        profile=True)
+    assert isinstance(f, PyTensorFunction)
+    assert f.fn is f.vm  # Theano's name for the linked graph
+    assert float(f(4.)) == 2.
+    assert f.profile.fct_callcount == 1  # PyTensor's profiler counted it
+    # PyTensor makes the copy and the unpickled function from the maker:
+    # both are of the same class, with the same default
+    for again in (f.copy(), pickle.loads(pickle.dumps(f))):
+        assert type(again) is type(f)
+        assert float(again(6.)) == 3.
+        assert float(again(6., 2.)) == 12.
 
 
 def test_index_functions_take_python_ints_fast_and_safely():

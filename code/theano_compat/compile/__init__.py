@@ -1,11 +1,10 @@
 """``theano.compile``: compiling graphs into functions."""
 
-import pytensor.compile as _pytensor_compile
-
 from theano_compat.compile.function_module import function, Function  # noqa: F401
 from theano_compat.compile.io import In, Out  # noqa: F401
-from theano_compat.names import missing_name as _missing_name
+# Theano's submodules of the same names as PyTensor's objects: imported
+# here, so that the package's __getattr__ never answers for them.
+from theano_compat.compile import debugmode, mode, nanguardmode  # noqa: F401,E501
+from theano_compat.names import module_getattr
 
-
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.compile', _pytensor_compile, name)
+__getattr__ = module_getattr(__name__)

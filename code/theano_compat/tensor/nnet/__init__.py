@@ -9,7 +9,7 @@ Other names come from ``pytensor.tensor``.
 import pytensor.tensor as pt
 from pytensor.tensor import special as pt_special
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 from theano_compat.tensor.nnet.abstract_conv import conv2d
 
 __all__ = ['softmax', 'logsoftmax', 'sigmoid', 'ultra_fast_sigmoid',
@@ -69,5 +69,4 @@ def categorical_crossentropy(coding_dist, true_dist):
     return -pt.log(coding_dist[rows, true_dist])
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor.nnet', pt, name)
+__getattr__ = module_getattr(__name__)
