@@ -72,10 +72,10 @@ def test_install_as_theano_in_a_running_interpreter():
                      'theano_compat.install_as_theano()\n'
                      'import theano, theano.tensor as T\n'
                      'from theano.tensor.signal import pool\n'
-                     'import theano.gradient\n'
-                     'import pytensor.gradient\n'
+                     'import theano.compile.builders\n'
+                     'import pytensor.compile.builders\n'
                      'print(theano is theano_compat, T is theano_compat.T,'
-                     ' theano.gradient is pytensor.gradient)')
+                     ' theano.compile.builders is pytensor.compile.builders)')
     assert run.stdout.split() == ['True', 'True', 'True']
 
 
