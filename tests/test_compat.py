@@ -242,11 +242,16 @@ def test_compiled_functions_are_pytensor_functions_with_theanos_defaults():
     assert float(f(4.)) == 2.
     assert f.profile.fct_callcount == 1  # PyTensor's profiler counted it
     # PyTensor makes the copy and the unpickled function from the maker:
-    # both are of the same class, with the same default
-    for again in (f.copy(), pickle.loads(pickle.dumps(f))):
+    # both are of the same class, with the same default; the copy returns
+    # a list, as Theano 1.0.5's copy did (its tutorial prints [array(7)])
+    copied, loaded = f.copy(), pickle.loads(pickle.dumps(f))
+    for again, unpack in ((copied, lambda out: out[0]),
+                          (loaded, lambda out: out)):
         assert type(again) is type(f)
-        assert float(again(6.)) == 3.
-        assert float(again(6., 2.)) == 12.
+        assert float(unpack(again(6.))) == 3.
+        assert float(unpack(again(6., 2.))) == 12.
+    assert isinstance(copied(6.), list) and len(copied(6.)) == 1
+    assert not isinstance(f(6.), list)
 
 
 def test_index_functions_take_python_ints_fast_and_safely():

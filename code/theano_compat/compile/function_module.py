@@ -227,10 +227,17 @@ class Function(PyTensorFunction):
         return args, kwargs
 
     def copy(self, *args, **kwargs):
-        """PyTensor's ``copy``, keeping Theano's additions."""
+        """PyTensor's ``copy``, keeping Theano's additions.
+
+        As in Theano 1.0.5, the copy returns its outputs as a list, even
+        a single one (``[array(7)]``): Theano's ``copy`` made the new
+        function from a list of outputs, so it did not unpack them.
+        """
         copied = super().copy(*args, **kwargs)
         copied.maker.theano_defaults = self.defaults
         copied.maker.theano_on_device = self.on_device
+        copied.unpack_single = False
+        copied.return_none = False
         # a copy is not compiled again for new shapes (its shared
         # variables may be others): a new shape fails its shape check
         copied._set_up()
