@@ -319,3 +319,25 @@ def test_random_streams_inside_scan_advance_through_the_updates():
     assert first.shape == (4, 3)
     assert len({tuple(row) for row in first}) == 4  # a new draw each step
     assert not numpy.array_equal(first, second)     # and each call
+
+
+def test_rop_and_lop_take_theanos_arguments_and_give_theanos_graphs():
+    W, V = T.dmatrix('W'), T.dmatrix('V')
+    x, v = T.dvector('x'), T.dvector('v')
+    y = T.dot(x, W)
+    # Theano's Rop asks each op for its R operator, with zeros for the
+    # inputs not in wrt, so the graph reads W and a function of it takes it
+    f = theano.function([W, V, x], T.Rop(y, W, V))
+    w, dw, xv = numpy.ones((2, 2)), numpy.full((2, 2), 2.), numpy.array(
+        [0., 1.])
+    numpy.testing.assert_array_equal(f(w, dw, xv), xv.dot(dw))
+    g = theano.function([v, x], T.Lop(y, W, v))
+    numpy.testing.assert_array_equal(g([2., 2.], xv),
+                                     numpy.outer(xv, [2., 2.]))
+    # lists in, lists out; tuples in, tuples out
+    assert isinstance(T.Rop([y], [W], [V]), list)
+    assert isinstance(T.Lop(y, (W,), v), tuple)
+    # an op without an R operator of its own: the same product another way
+    s = T.sort(x)
+    h = theano.function([x, v], T.Rop(s, x, v))
+    numpy.testing.assert_array_equal(h([3., 1.], [10., 20.]), [20., 10.])
