@@ -96,6 +96,7 @@ SCRIPT_VARIANTS = (
     ('da_step', ('float64', 'float32')),
     ('rbm_step', ('float64', 'float64-python')),
     ('printing', ('float64',)),  # debugprint, pp, Print, the debug modes
+    ('random_streams', ('float64', 'float32')),  # RandomState streams
     # the rest of the series, on synthetic data from series_data.py
     ('hmc_step', ('float64', 'float32')),
     ('lstm_step', ('float64', 'float32')),

@@ -477,24 +477,9 @@ TABLE = {
         left_out=_each(UNTIL_17, TOPK_17, 'topk', 'argtopk',
                        'topk_and_argtopk', 'TopKOp')),
     'theano.tensor.raw_random': Path(
-        home='theano_compat.tensor.raw_random',
-        left_out=dict(
-            _each(INTERNALS, 'the machinery behind Theano\'s RandomState '
-                             'streams; PyTensor\'s random variables are '
-                             'pytensor.tensor.random\'s',
-                  'RandomFunction', 'RandomStateType', 'RandomStreamsBase',
-                  'random_state_type', 'choice_helper', 'multinomial_helper',
-                  'permutation_helper', 'random_integers_helper'),
-            random_make_inplace=(INTERNALS, REWRITE_ADVICE))),
+        home='theano_compat.tensor.raw_random'),
     'theano.tensor.shared_randomstreams': Path(
-        home='theano_compat.tensor.shared_randomstreams',
-        moved={'RandomStateSharedVariable': 'pytensor.tensor.random.'
-                                            'variable:'
-                                            'RandomGeneratorSharedVariable'},
-        left_out={'randomstate_constructor': (
-            INTERNALS, 'the shared-variable constructor of Theano\'s '
-                       'RandomState; theano.shared(numpy.random.'
-                       'default_rng(seed)) makes a generator')}),
+        home='theano_compat.tensor.shared_randomstreams'),
     'theano.tensor.signal': Path(home='theano_compat.tensor.signal'),
     'theano.tensor.signal.pool': Path(
         home='theano_compat.tensor.signal.pool',
