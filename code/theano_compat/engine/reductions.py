@@ -14,34 +14,23 @@ the C backend's mode only (``engine.cvm``; its name there is
 ``sum_of_squares``).
 """
 
-import hashlib
-import os
-
 import numpy
 import pytensor.tensor as pt
 from pytensor import scalar as ps
 from pytensor.graph.basic import Apply
 from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
-from pytensor.link.c.op import COp
 from pytensor.tensor.elemwise import Elemwise
 from pytensor.tensor.math import Sum
 
 from theano_compat.engine.compiler import native_vector_flags
+from theano_compat.engine.cop import ExternalCppOp
 
 __all__ = ['SumOfSquares', 'sum_of_squares_rewriter', 'REWRITE_NAME']
 
 REWRITE_NAME = 'sum_of_squares'
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'sum_of_squares.cpp')
 
 
-def kernel_source():
-    """The C++ code of the sum (``sum_of_squares.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
-
-
-class SumOfSquares(COp):
+class SumOfSquares(ExternalCppOp):
     """``x -> sum(x ** 2)`` over all elements, accumulated in float64.
 
     :param dtype: the dtype of the result (the input's: float32 or
@@ -49,6 +38,7 @@ class SumOfSquares(COp):
     """
 
     __props__ = ('dtype',)
+    source_files = ('sum_of_squares.cpp',)
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -69,40 +59,12 @@ class SumOfSquares(COp):
     def infer_shape(self, fgraph, node, shapes):
         return [()]
 
-    def grad(self, inputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         (x,), (g,) = inputs, output_grads
         return [pt.cast(2 * g * x, x.dtype)]
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_compile_args(self, **kwargs):
         return native_vector_flags()
-
-    def c_code(self, node, name, inputs, outputs, sub):
-        (x,), (z,) = inputs, outputs
-        return '''
-        {
-            PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(%(x)s);
-            if (!contiguous) { %(fail)s }
-            const double total = sum_of_squares::run(
-                (const npy_%(in_dtype)s*)PyArray_DATA(contiguous),
-                PyArray_SIZE(contiguous));
-            Py_DECREF(contiguous);
-            if (!%(z)s) {
-                %(z)s = (PyArrayObject*)PyArray_EMPTY(0, NULL,
-                                                      NPY_%(OUT)s, 0);
-                if (!%(z)s) { %(fail)s }
-            }
-            *(npy_%(out_dtype)s*)PyArray_DATA(%(z)s) =
-                (npy_%(out_dtype)s)total;
-        }
-        ''' % dict(x=x, z=z, fail=sub['fail'],
-                   in_dtype=node.inputs[0].type.dtype,
-                   out_dtype=self.dtype, OUT=self.dtype.upper())
-
-    def c_code_cache_version(self):
-        return (1, hashlib.sha256(kernel_source().encode()).hexdigest())
 
 
 @node_rewriter([Sum])
