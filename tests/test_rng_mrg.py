@@ -233,7 +233,7 @@ def test_kernels_agree(dtype):
     """C++, NumPy and JAX: the same new states and values, whatever the
     number of streams and of values (streams past the n-th take no
     step)."""
-    from theano_compat.sandbox import rng_mrg_jax
+    from theano_compat.engine.jax_dispatch import rng_mrg as rng_mrg_jax
     for n_streams, n in KERNEL_CASES:
         state = valid_states(n_streams)
         c_state, c_sample = c_kernel(dtype)(state.copy(), [n])

@@ -26,7 +26,7 @@ calls, the numbers Theano 1.0.5 gave it:
 
 The sampling op, :class:`mrg_uniform`, runs as C++ (``mrg31k3p.cpp``),
 as NumPy (``perform``, vectorised over streams) and as JAX (mode JAX,
-``rng_mrg_jax``), and the three give the same bits.  ``binomial``,
+``engine/jax_dispatch/rng_mrg.py``), and the three give the same bits.  ``binomial``,
 ``normal``, ``multinomial`` and ``choice`` are Theano's graphs on top of
 one uniform draw each (``multinomial`` and ``choice`` pick categories
 with the ops of :mod:`theano_compat.sandbox.multinomial`).
@@ -38,16 +38,13 @@ import numpy
 import pytensor
 import pytensor.tensor as pt
 from pytensor import scalar as ps
-from pytensor.compile import optdb
 from pytensor.gradient import grad_undefined, undefined_grad
 from pytensor.graph.basic import Apply, Variable
-from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
 from pytensor.tensor.basic import infer_static_shape
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.compiler import native_vector_flags
 from theano_compat.engine.cop import ExternalCppOp
-from theano_compat.engine.jax_device import on_jax_dispatch
 
 __all__ = ['MRG_RandomStreams', 'mrg_uniform', 'guess_n_streams',
            'substream_states', 'ff_2p72', 'ff_2p134', 'mrg_draw_numpy',
@@ -328,22 +325,6 @@ def _checked_shape(size, ndim):
                          % (shape,))
     return shape
 
-
-
-@node_rewriter([mrg_uniform], inplace=True)
-def mrg_random_make_inplace(fgraph, node):
-    """Let a draw overwrite its input state (the shared variable's value,
-    which the draw's update replaces anyway)."""
-    op = node.op
-    if isinstance(op, mrg_uniform) and not op.inplace:
-        return mrg_uniform(op.dtype, op.ndim, inplace=True).make_node(
-            *node.inputs).outputs
-    return False
-
-
-optdb.register('random_make_inplace_mrg',
-               dfs_rewriter(mrg_random_make_inplace, ignore_newtrees=True),
-               'fast_run', 'inplace', position=99)
 
 
 # ----------------------------------------------------------------------------
@@ -727,11 +708,3 @@ class MRG_RandomStreams(object):
         return self.normal(size=size, avg=avg, std=std, truncate=True,
                            ndim=ndim, dtype=dtype, nstreams=nstreams,
                            **kwargs)
-
-
-def _register_jax():
-    """The JAX code registers itself with PyTensor's JAX backend."""
-    from theano_compat.sandbox import rng_mrg_jax  # noqa: F401
-
-
-on_jax_dispatch(_register_jax)
