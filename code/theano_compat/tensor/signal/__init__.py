@@ -1,4 +1,5 @@
-"""``theano.tensor.signal``: ``pool`` (``pool_2d``), as in Theano."""
+"""``theano.tensor.signal``: ``pool`` (``pool_2d``, ``pool_3d``), as in
+Theano."""
 
 import pytensor.tensor.signal as _pytensor_signal
 
