@@ -117,3 +117,23 @@ def test_fused_calls_compares_with_the_graph_without_the_loop(small_sets):
     for train, validate in (fused_pair, unfused_pair):
         assert float(validate(0)) == float(numpy.mean(labels != 0))
         assert abs(float(train(0)) - numpy.log(10)) < 1e-5
+
+
+def test_conv_pool_3d_dry_run_prints_each_row(capsys):
+    """bench/conv_pool_3d.py runs (a tiny problem, one round); its speeds
+    are the work over the measured times."""
+    import conv_pool_3d
+    results = conv_pool_3d.main(['--dry-run'])
+    assert list(results) == ['conv3d forward', 'conv3d forward+backward',
+                             'pool_3d forward', 'pool_3d forward+backward']
+    printed = capsys.readouterr().out
+    machine = re.search(r'float32 GEMM ([\d.]+) GFLOP/s .* copy ([\d.]+) '
+                        r'GB/s', printed)
+    assert machine, printed
+    flops = conv_pool_3d.conv_flops(conv_pool_3d.DRY)
+    assert flops == 2 * 2 * 3 * 2 * 8 * (3 * 5 * 5)
+    ms = results['conv3d forward']['theano_compat']
+    speed = flops / (ms / 1e3) / 1e9
+    assert re.search(r'conv3d forward +%.2f ms .* %.1f GFLOP/s = %.0f %%'
+                     % (ms, speed, 100 * speed / float(machine.group(1))),
+                     printed), printed
