@@ -32,8 +32,7 @@ INSTEAD = {
         'ignore_border=True)',
     'theano.tensor.nnet.conv': 'use theano.tensor.nnet.conv2d (its old '
                                'image_shape= keyword is accepted)',
-    'theano.tensor.nnet.conv3d2d': 'only 2-D convolution is provided: '
-                                   'theano.tensor.nnet.conv2d',
+    'theano.tensor.nnet.conv3d2d': 'use theano.tensor.nnet.conv3d',
     'theano.tensor.nnet.neighbours': 'images2neibs is not provided; '
                                      'reshape and index instead',
     'theano.tensor.nnet.bn': 'batch normalization is not provided; write '
@@ -41,8 +40,6 @@ INSTEAD = {
     'theano.tensor.raw_random': 'use '
                                 'theano.tensor.shared_randomstreams.'
                                 'RandomStreams',
-    'theano.tensor.nnet.conv3d': 'only 2-D convolution is provided: '
-                                 'theano.tensor.nnet.conv2d',
     'theano.tensor.nnet.crossentropy_softmax_1hot':
         'use T.nnet.categorical_crossentropy(T.nnet.softmax(x), y)',
     'theano.printing.pydotprint': 'use theano.printing.debugprint',

@@ -242,7 +242,6 @@ class BaseAbstractConv(ExternalCppOp):
                     os.path.join(ENGINE_DIR, 'gemm.cpp'), 'corr_gemm.cpp')
     params_type = ParamsType(convdim=ps.int32, flip=ps.int32,
                              threads=ps.int32, **_axis_fields())
-    check_broadcast = False
     _c_function = None  # the C++ function the op's code section calls
 
     def __init__(self, convdim, imshp=None, kshp=None, border_mode='valid',
