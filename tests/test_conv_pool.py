@@ -251,6 +251,8 @@ def test_pool_2d_shapes_by_theano():
     for kwargs, shape in cases:
         got, = run([pool_2d(x, **kwargs)], [x], [X])
         assert got.shape[2:] == shape, kwargs
+        # Theano's static helper gives the same
+        assert Pool2d.out_shape(X.shape, **kwargs) == [1, 1] + list(shape)
 
 
 @pytest.mark.parametrize('ndim', [2, 3, 5])

@@ -74,9 +74,9 @@ def read_sections(paths):
                                  % path)
             for name, code in zip(parts[1::2], parts[2::2]):
                 if name not in ExternalCOp.SECTIONS:
+                    known = ', '.join(sorted(ExternalCOp.SECTIONS))
                     raise ValueError('%s: unknown section %r (use one of %s)'
-                                     % (path, name,
-                                        ', '.join(sorted(ExternalCOp.SECTIONS))))
+                                     % (path, name, known))
                 sections[name] = sections.get(name, '') + code
             texts.append(text)
         _LOADED[key] = (texts, sections)

@@ -534,10 +534,12 @@ free(APPLY_SPECIFIC(scratch));
         OUTPUT_0 = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
     if (!OUTPUT_1)
         OUTPUT_1 = (PyArrayObject*)PyArray_EMPTY(0, NULL, TYPENUM_INPUT_0, 0);
-    if (!OUTPUT_2 || PyArray_DIMS(OUTPUT_2)[0] != d || PyArray_DIMS(OUTPUT_2)[1] != k
+    if (!OUTPUT_2 || PyArray_DIMS(OUTPUT_2)[0] != d
+            || PyArray_DIMS(OUTPUT_2)[1] != k
             || !PyArray_IS_C_CONTIGUOUS(OUTPUT_2)) {
         Py_XDECREF(OUTPUT_2);
-        OUTPUT_2 = (PyArrayObject*)PyArray_ZEROS(2, dims_W, TYPENUM_INPUT_0, 0);
+        OUTPUT_2 = (PyArrayObject*)PyArray_ZEROS(2, dims_W, TYPENUM_INPUT_0,
+                                                 0);
     }
     if (!OUTPUT_3 || PyArray_DIMS(OUTPUT_3)[0] != k
             || !PyArray_IS_C_CONTIGUOUS(OUTPUT_3)) {

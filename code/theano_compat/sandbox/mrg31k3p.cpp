@@ -194,7 +194,7 @@ static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
     if (fresh) {
         Py_XDECREF(OUTPUT_1);
         OUTPUT_1 = (PyArrayObject*)PyArray_EMPTY(ndim, dims,
-                                                     TYPENUM_OUTPUT_1, 0);
+                                                 TYPENUM_OUTPUT_1, 0);
         if (!OUTPUT_1) { FAIL }
     }
     if (n > 0) {
@@ -204,9 +204,9 @@ static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
             PyErr_NoMemory();
             FAIL
         }
-        mrg31k3p::draw<DTYPE_OUTPUT_1>((npy_int32*)PyArray_DATA(OUTPUT_0),
-                              n_streams, (DTYPE_OUTPUT_1*)PyArray_DATA(OUTPUT_1),
-                              (npy_intp)n, cols);
+        mrg31k3p::draw<DTYPE_OUTPUT_1>(
+            (npy_int32*)PyArray_DATA(OUTPUT_0), n_streams,
+            (DTYPE_OUTPUT_1*)PyArray_DATA(OUTPUT_1), (npy_intp)n, cols);
         free(cols);
     }
 }

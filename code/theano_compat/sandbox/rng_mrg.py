@@ -26,8 +26,9 @@ calls, the numbers Theano 1.0.5 gave it:
 
 The sampling op, :class:`mrg_uniform`, runs as C++ (``mrg31k3p.cpp``),
 as NumPy (``perform``, vectorised over streams) and as JAX (mode JAX,
-``engine/jax_dispatch/rng_mrg.py``), and the three give the same bits.  ``binomial``,
-``normal``, ``multinomial`` and ``choice`` are Theano's graphs on top of
+``engine/jax_dispatch/rng_mrg.py``), and the three give the same bits.
+``binomial``, ``normal``, ``multinomial`` and ``choice`` are Theano's
+graphs on top of
 one uniform draw each (``multinomial`` and ``choice`` pick categories
 with the ops of :mod:`theano_compat.sandbox.multinomial`).
 """

@@ -425,6 +425,17 @@ class Pool(_PoolOp):
 
     _c_function = 'forward'
 
+    @staticmethod
+    def out_shape(imgshape, ws=None, ignore_border=False, stride=None,
+                  pad=None, ndim=2):
+        """The pooled shape of an input of shape ``imgshape`` (ints), as
+        Theano's ``Pool.out_shape``: a list."""
+        ws = tuple(int(w) for w in ws)
+        stride = ws if stride is None else tuple(int(s) for s in stride)
+        pad = (0,) * ndim if pad is None else tuple(int(p) for p in pad)
+        return list(Windows(ws, stride, pad, ignore_border, 'max')
+                    .out_shape(imgshape))
+
     def make_node(self, x, ws, stride=None, pad=None):
         x = pt.as_tensor_variable(x)
         who = _who(self.ndim)
