@@ -101,6 +101,12 @@ class ExternalCppOp(ExternalCOp):
     # functions themselves.
     func_name = None
 
+    def __init__(self):
+        # ExternalCOp's __init__ reads func_files per instance; here the
+        # sources are the class's (an op without parameters, such as
+        # Float32Tanh, needs no __init__ of its own)
+        pass
+
     @classmethod
     def source_paths(cls):
         """:attr:`source_files` as absolute paths."""
