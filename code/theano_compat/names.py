@@ -481,7 +481,9 @@ TABLE = {
         left_out=_each(UNTIL_17, TOPK_17, 'topk', 'argtopk',
                        'topk_and_argtopk', 'TopKOp')),
     'theano.tensor.raw_random': Path(
-        home='theano_compat.tensor.raw_random'),
+        home='theano_compat.tensor.raw_random',
+        # the draws' in-place rewrite, registered with the package's others
+        moved={'random_make_inplace': 'theano_compat.engine.rewrites'}),
     'theano.tensor.shared_randomstreams': Path(
         home='theano_compat.tensor.shared_randomstreams'),
     'theano.tensor.signal': Path(home='theano_compat.tensor.signal'),

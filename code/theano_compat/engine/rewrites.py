@@ -12,8 +12,9 @@ Two kinds:
   tutorials' graphs in C;
 * rewrites of the package's own ops, registered in PyTensor's ``optdb``
   for every mode that asks for their tags (:func:`register_in_optdb`, run
-  at import): MRG draws in place (``fast_run``), and, for mode JAX, sizes
-  and shapes kept as tuples so that JAX sees them as constants.
+  at import): MRG and RandomState draws in place (``fast_run``), and, for
+  mode JAX, sizes and shapes kept as tuples so that JAX sees them as
+  constants.
 
 None of them changes what a function computes beyond a stated bound (the
 sums add in another order; float32 ``tanh`` is within 1 ulp of the
@@ -36,6 +37,7 @@ from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 from theano_compat.engine import elementwise, fused, reductions
 from theano_compat.sandbox.rng_mrg import mrg_uniform
+from theano_compat.tensor.raw_random import RandomFunction
 from theano_compat.tensor.nnet.abstract_conv import (
     AbstractConv_gradInputs, AbstractConv_gradWeights)
 
@@ -147,6 +149,19 @@ def mrg_random_make_inplace(fgraph, node):
     return False
 
 
+@node_rewriter([RandomFunction], inplace=True)
+def random_make_inplace(fgraph, node):
+    """Let a RandomState draw (``raw_random``) advance the generator
+    itself rather than a copy of it, as Theano's rewrite of that name
+    did; the function's update replaces the generator anyway."""
+    op = node.op
+    if op.inplace:
+        return False
+    inplace_op = RandomFunction(op.fn, op.outtype, inplace=True,
+                                ndim_added=op.ndim_added)
+    return inplace_op.make_node(*node.inputs).outputs
+
+
 def _as_shape_tuple(vector):
     """``vector`` (a size or shape) as PyTensor's ``JAXShapeTuple`` of its
     scalars when it is built of them (``(x.shape[0], 5)``, ``x.shape``):
@@ -173,6 +188,18 @@ def mrg_size_as_tuple(fgraph, node):
     return node.clone_with_new_inputs([node.inputs[0], size]).outputs
 
 
+@node_rewriter([RandomFunction])
+def random_size_as_tuple(fgraph, node):
+    """A RandomState draw's size as a tuple of scalars, for JAX, so that
+    the shape of the draws is known while JAX traces."""
+    size = _as_shape_tuple(node.inputs[1])
+    if size is None:
+        return None
+    inputs = list(node.inputs)
+    inputs[1] = size
+    return node.op.make_node(*inputs).outputs
+
+
 @node_rewriter([AbstractConv_gradInputs, AbstractConv_gradWeights])
 def conv_shape_as_tuple(fgraph, node):
     """A convolution gradient's shape input as a tuple of scalars, for JAX
@@ -192,9 +219,14 @@ def register_in_optdb():
                    dfs_rewriter(mrg_random_make_inplace,
                                 ignore_newtrees=True),
                    'fast_run', 'inplace', position=99)
+    optdb.register('theano_random_make_inplace',
+                   dfs_rewriter(random_make_inplace, ignore_newtrees=True),
+                   'fast_run', 'inplace', position=50.9)
     # after PyTensor's own jax_shape_parameter_as_tuple (100)
     optdb.register('jax_mrg_size_as_tuple', dfs_rewriter(mrg_size_as_tuple),
                    'jax', position=110.5)
+    optdb.register('jax_random_size_as_tuple',
+                   dfs_rewriter(random_size_as_tuple), 'jax', position=110.5)
     optdb.register('jax_conv_shape_as_tuple',
                    dfs_rewriter(conv_shape_as_tuple), 'jax', position=110.5)
 

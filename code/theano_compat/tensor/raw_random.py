@@ -49,11 +49,8 @@ import numpy
 import pytensor
 import pytensor.scalar as ps
 import pytensor.tensor as pt
-from pytensor.compile import optdb
 from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.graph.op import Op
-from pytensor.graph.rewriting.basic import dfs_rewriter, in2out, \
-    node_rewriter
 from pytensor.graph.type import Type
 from pytensor.tensor.exceptions import ShapeError
 from pytensor.tensor.type import TensorType, integer_dtypes
@@ -64,8 +61,7 @@ __all__ = ['RandomStateType', 'random_state_type', 'RandomFunction',
            'RandomStreamsBase', 'uniform', 'normal', 'binomial',
            'random_integers', 'choice', 'poisson', 'permutation',
            'multinomial', 'random_integers_helper', 'choice_helper',
-           'permutation_helper', 'multinomial_helper',
-           'random_make_inplace']
+           'permutation_helper', 'multinomial_helper']
 
 
 # ----------------------------------------------------------------------------
@@ -231,23 +227,6 @@ class RandomFunction(Op):
         return [grad_undefined(self, k, inp, 'No gradient defined through '
                                'raw random numbers op')
                 for k, inp in enumerate(inputs)]
-
-
-@node_rewriter([RandomFunction], inplace=True)
-def random_make_inplace(fgraph, node):
-    """Draw from the generator itself, not from a copy, where the graph
-    allows it (the generator is updated by the function)."""
-    op = node.op
-    if op.inplace:
-        return False
-    inplace_op = RandomFunction(op.fn, op.outtype, inplace=True,
-                                ndim_added=op.ndim_added)
-    return inplace_op.make_node(*node.inputs).outputs
-
-
-optdb.register('theano_random_make_inplace',
-               dfs_rewriter(random_make_inplace, ignore_newtrees=True),
-               'fast_run', 'inplace', position=50.9)
 
 
 # ----------------------------------------------------------------------------
@@ -633,110 +612,6 @@ def arrays_to_state(arrays):
                             float(gauss.astype(numpy.uint32).view(
                                 numpy.float64)[0])))
     return random_state
-
-
-def _static(value):
-    """``value`` as a NumPy array if JAX knows it while tracing, else
-    None."""
-    try:
-        return numpy.asarray(value)
-    except Exception:  # noqa: BLE001 (JAX's tracer errors vary by version)
-        return None
-
-
-def _draw_shape(op, node, size, params):
-    """The shape of the draws, from what is known while JAX traces."""
-    static_type = node.outputs[1].type.shape
-    if all(length is not None for length in static_type):
-        return tuple(static_type)
-    size = _static(size)
-    if size is None:
-        return None
-    if len(size):
-        shape = tuple(int(s) for s in size)
-    elif op.fn in (permutation_helper,):
-        shape = ()
-    else:  # NumPy's broadcasting of the parameters
-        shapes = [numpy.shape(p) for p in params]
-        if op.fn is multinomial_helper:
-            shapes = [shapes[0], shapes[1][:-1]]
-        shape = numpy.broadcast_shapes(*shapes)
-    if op.fn is permutation_helper:
-        n = _static(params[0])
-        return None if n is None else shape + (int(n),)
-    if op.fn is multinomial_helper:
-        return shape + (numpy.shape(params[1])[-1],)
-    return shape
-
-
-@node_rewriter([RandomFunction])
-def random_size_as_tuple(fgraph, node):
-    """Mode JAX: a size made of scalars (``MakeVector``, as from
-    ``(x.shape[0], 4)`` or ``x.shape``) becomes a tuple of them when JAX
-    traces the graph, not an array JAX would trace, so that the shape of
-    the draws is known (as PyTensor does for its own random variables)."""
-    from pytensor.link.jax.dispatch.shape import JAXShapeTuple
-    from pytensor.tensor.basic import MakeVector
-    size = node.inputs[1]
-    if size.owner is None or not isinstance(size.owner.op, MakeVector):
-        return False
-    inputs = list(node.inputs)
-    inputs[1] = JAXShapeTuple()(*size.owner.inputs)
-    return node.op.make_node(*inputs).outputs
-
-
-optdb.register('theano_random_size_as_tuple',
-               in2out(random_size_as_tuple), 'jax', position=100)
-
-
-def _register_jax():
-    import jax
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    @jax_funcify.register(RandomFunction)
-    def _jax_random_function(op, node=None, **kwargs):
-        dtype = jax.dtypes.canonicalize_dtype(node.outputs[1].type.dtype)
-        # the constant size and parameters stay on the host as they are
-        # (their exact dtypes); the others go through the call
-        constants = {i: inp.data for i, inp in enumerate(node.inputs)
-                     if isinstance(inp, Constant)}
-        passed = [i for i in range(1, len(node.inputs))
-                  if i not in constants]
-
-        def inputs_of(values):
-            full = dict(constants)
-            full.update(zip(passed, values))
-            return full[1], [full[i] for i in range(2, len(node.inputs))]
-
-        def host(state, *values):
-            r = arrays_to_state(state)
-            size, params = inputs_of(values)
-            sample = op.draw(node, r, numpy.asarray(size),
-                             [numpy.asarray(p) for p in params])
-            return state_to_arrays(r) + (sample.astype(dtype),)
-
-        def random_function(state, *inputs):
-            values = [inputs[i - 1] for i in passed]
-            shape = _draw_shape(op, node, *inputs_of(values))
-            if shape is None:
-                raise NotImplementedError(
-                    'in mode JAX the size of %s must be known when the '
-                    'function is compiled (a constant, or the shape of an '
-                    'input or a shared variable); use THEANO_FLAGS='
-                    'device=cpu for sizes computed at run time' % op)
-            results = (jax.ShapeDtypeStruct((624,), numpy.uint32),
-                       jax.ShapeDtypeStruct((), numpy.int32),
-                       jax.ShapeDtypeStruct((), numpy.int32),
-                       jax.ShapeDtypeStruct((2,), numpy.uint32),
-                       jax.ShapeDtypeStruct(shape, dtype))
-            out = jax.pure_callback(host, results, tuple(state), *values)
-            return tuple(out[:4]), out[4]
-        return random_function
-
-
-from theano_compat.engine.jax_device import on_jax_dispatch  # noqa: E402
-
-on_jax_dispatch(_register_jax)
 
 
 __getattr__ = module_getattr(__name__)

@@ -15,8 +15,10 @@ ops' own modules know nothing of JAX.
 ``rng_mrg``  MRG31k3p (``sandbox.rng_mrg``), Theano's draws bit for bit,
              and the categories of ``multinomial`` and ``choice``
 ``printing`` ``theano.printing.Print`` (PyTensor's op), printed on the host
+``raw_random`` Theano's RandomState draws, on the host, the state carried
+             as arrays
 ============ ==========================================================
 """
 
 from theano_compat.engine.jax_dispatch import (  # noqa: F401
-    conv, pool, printing, rng_mrg)
+    conv, pool, printing, raw_random, rng_mrg)
