@@ -133,8 +133,8 @@ def test_pytensor_keeps_its_own_modules():
                            'has no such name either'),
     (lambda: theano.gof, 'theano.gof: Theano\'s graph machinery is '
                          'PyTensor\'s pytensor.graph now'),
-    (lambda: T.nnet.neighbours, 'theano.tensor.nnet.neighbours: '
-                                'images2neibs is not provided'),
+    (lambda: T.signal.downsample, 'theano.tensor.signal.downsample: use '
+                                  'theano.tensor.signal.pool.pool_2d'),
     (lambda: theano.sandbox.cuda, 'theano.sandbox.cuda: Theano\'s old GPU '
                                   'back end is gone; run on a GPU with '
                                   'THEANO_FLAGS=device=cuda'),

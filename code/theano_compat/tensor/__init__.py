@@ -13,6 +13,9 @@ from theano_compat.names import missing_name as _missing_name
 from theano_compat.tensor import var as _var
 from theano_compat.tensor import nnet, signal  # noqa: F401
 from theano_compat.tensor import shared_randomstreams  # noqa: F401
+# as Theano's: T.sort is the function, theano.tensor.sort the module
+from theano_compat.tensor.sort import (  # noqa: F401
+    sort, argsort, topk, argtopk, topk_and_argtopk)
 
 _var.make_variables_truthy()
 

@@ -4,6 +4,7 @@ import pytensor.tensor.signal as _pytensor_signal
 
 from theano_compat.names import missing_name as _missing_name
 from theano_compat.tensor.signal import pool  # noqa: F401
+from theano_compat.tensor.signal import conv  # noqa: F401
 
 
 def __getattr__(name):
