@@ -88,14 +88,19 @@ def small_run(small_mnist, tmp_path_factory):
 # Variables that choose threads or settings: a child process gets none of
 # this process's, only those a test gives it.  (PYTENSOR_FLAGS goes on,
 # so that a whole run can choose, say, the compiler: cxx=clang++.)
-SETTINGS = ('THEANO_FLAGS', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',
-            'DEEP_LEARNING_TUTORIALS_DATA')
+SETTINGS = ('THEANO_FLAGS', 'THEANORC', 'OPENBLAS_NUM_THREADS',
+            'OMP_NUM_THREADS', 'DEEP_LEARNING_TUTORIALS_DATA')
+# Theano's configuration files: none, in this process and its children,
+# unless a test gives some (a user's ~/.theanorc must not change the
+# tests' results).
+os.environ['THEANORC'] = os.devnull
 
 
 def child_environment(**env):
     """``os.environ`` without :data:`SETTINGS`, plus ``env``, with code/
     importable."""
     environ = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    environ['THEANORC'] = os.devnull
     environ['PYTHONPATH'] = os.pathsep.join(
         [CODE] + ([environ['PYTHONPATH']] if environ.get('PYTHONPATH')
                   else []))

@@ -234,9 +234,14 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
     ('mode=NOPE', "error: THEANO_FLAGS: mode='NOPE' is not supported; use "
                   "one of: FAST_RUN, CVM, FAST_COMPILE, JAX, NUMBA, C, "
                   "PYTORCH"),
-    ('speed=max', "error: THEANO_FLAGS: unknown flag 'speed'; this port "
-                  "understands floatX, device, mode, optimizer_excluding "
-                  "(other PyTensor settings go in PYTENSOR_FLAGS)"),
+    ('speed=max', "error: THEANO_FLAGS: unknown flag 'speed'; Theano 1.0.5 "
+                  "has no option of that name (other PyTensor settings go "
+                  "in PYTENSOR_FLAGS)"),
+    ('floatx=float32', "error: THEANO_FLAGS: unknown flag 'floatx' (did you "
+                       "mean floatX?); Theano 1.0.5 has no option of that "
+                       "name (other PyTensor settings go in PYTENSOR_FLAGS)"),
+    ('traceback.limit=many', "error: THEANO_FLAGS: traceback.limit='many' "
+                             "is not an integer"),
 ])
 def test_bad_theano_flags_are_one_clear_line(flags, message, tmp_path):
     run = run_script(['--dry-run'], cwd=tmp_path,

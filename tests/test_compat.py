@@ -112,9 +112,13 @@ def test_the_package_is_theanos_tree():
     assert theano is theano_compat and T is theano_compat.tensor
     assert theano.tensor is T
     assert theano.shared is pytensor.shared
-    assert theano.config is pytensor.config
+    # theano.config is Theano's options, wired to PyTensor's settings
+    assert theano.config.floatX == pytensor.config.floatX
+    assert theano.config.traceback.limit == pytensor.config.traceback__limit
     assert theano.grad is T.grad is pytensor.grad
-    assert T.matrix is pytensor.tensor.matrix
+    assert T.dmatrix is pytensor.tensor.dmatrix
+    # Theano's constructors take the dtype second, by position
+    assert T.matrix('x', 'float32').type == pytensor.tensor.fmatrix().type
     assert T.nnet.sigmoid is pytensor.tensor.sigmoid
     from theano_compat.sandbox.rng_mrg import MRG_RandomStreams
     from theano_compat.tensor.shared_randomstreams import RandomStreams
@@ -133,7 +137,8 @@ def test_pytensor_keeps_its_own_modules():
                            'has no such name either'),
     (lambda: theano.gof, 'theano.gof: Theano\'s graph machinery is '
                          'PyTensor\'s pytensor.graph now'),
-    (lambda: T.signal.downsample, 'theano.tensor.signal.downsample: use '
+    (lambda: T.signal.downsample, 'theano.tensor.signal.downsample: '
+                                  'removed before Theano 1.0; use '
                                   'theano.tensor.signal.pool.pool_2d'),
     (lambda: theano.sandbox.cuda, 'theano.sandbox.cuda: Theano\'s old GPU '
                                   'back end is gone; run on a GPU with '

@@ -27,6 +27,12 @@ Two ways in:
   as a notebook).  Nothing named ``theano`` is installed or shadowed
   anywhere else.
 
+Every other name of Theano's tree comes from one table,
+:data:`theano_compat.names.TABLE`: this package's module of that path, a
+named PyTensor module or object, or a one-line error saying what to use
+for a name left out.  ``theano.config`` is Theano 1.0.5's, with every
+one of its options (``theano_compat.configdefaults``).
+
 Where PyTensor changed a meaning the series relies on, Theano's stands
 here: ``theano.function`` compiles Theano's ``FAST_RUN`` as C code (with
 the rewrites of ``engine.cvm``), ``theano.In`` takes a default ``value``,
@@ -37,9 +43,9 @@ Theano's arguments.  The graphs themselves are PyTensor's own:
 
 A name of Theano's that neither this package nor PyTensor has raises
 :class:`TheanoNameError`, saying what to use instead.  The settings come
-from ``THEANO_FLAGS`` (``engine.flags``).  The machinery lives in
-``theano_compat.engine``: the flags, the C backend's mode, the fused
-softmax-regression loop, the JAX device code.
+from ``~/.theanorc`` and ``THEANO_FLAGS`` (``engine.flags``).  The
+machinery lives in ``theano_compat.engine``: the flags, the C backend's
+mode, the fused softmax-regression loop, the JAX device code.
 """
 
 import sys as _sys
@@ -58,29 +64,30 @@ def _run_by_dash_m():
 
 from theano_compat.engine import flags as _flags  # noqa: E402
 
-if _flags.FLAGS_ERROR is not None:
+try:
+    if _flags.FLAGS_ERROR is not None:
+        raise _flags.FLAGS_ERROR
+    _flags.apply_flags(_flags.FLAGS)
+except TheanoFlagsError as _error:
     if _run_by_dash_m():
-        print('error: %s' % _flags.FLAGS_ERROR, file=_sys.stderr)
+        print('error: %s' % _error, file=_sys.stderr)
         raise SystemExit(2)
-    raise _flags.FLAGS_ERROR
-
-_flags.apply_flags(_flags.FLAGS)
+    raise
 FLAGS = _flags.FLAGS
 
 import pytensor  # noqa: E402
-from pytensor import config, shared  # noqa: E402,F401
-from pytensor.gradient import grad, Rop, Lop  # noqa: E402,F401
-from pytensor.graph.basic import Apply, Constant, Variable  # noqa: E402,F401
-from pytensor.graph.op import Op  # noqa: E402,F401
+from pytensor import shared  # noqa: E402,F401
+from pytensor.gradient import grad  # noqa: E402,F401
 from pytensor.compile.mode import Mode  # noqa: E402,F401
-from pytensor.compile.builders import OpFromGraph  # noqa: E402,F401
+
+from theano_compat.configdefaults import config  # noqa: E402
 
 from theano_compat.engine.jax_device import DeviceError  # noqa: E402
 from theano_compat.compile import function, In, Out  # noqa: E402,F401
 from theano_compat.compile.function_module import MODE  # noqa: E402
 from theano_compat.scan_module import scan  # noqa: E402,F401
 from theano_compat import tensor  # noqa: E402
-from theano_compat.names import TheanoNameError, missing_name  # noqa: E402
+from theano_compat.names import TheanoNameError, module_getattr  # noqa: E402
 from theano_compat.runner import install_as_theano  # noqa: E402,F401
 
 if MODE == 'JAX':
@@ -118,6 +125,25 @@ def backend_description():
         pytensor.__version__, MODE, device, pytensor.config.floatX)
 
 
-def __getattr__(name):
-    """Theano's other top-level names: PyTensor's, or a clear error."""
-    return missing_name(__name__, 'theano', pytensor, name)
+def dot(l, r):
+    """``theano.dot``: the product of two tensors, or of a sparse matrix
+    and a tensor (``theano.sparse``'s product then), as Theano's."""
+    from pytensor.sparse.variable import SparseVariable
+    if isinstance(l, SparseVariable) or isinstance(r, SparseVariable):
+        from pytensor import sparse
+        return sparse.dot(l, r)
+    return pytensor.tensor.dot(l, r)
+
+
+def get_scalar_constant_value(v):
+    """``theano.get_scalar_constant_value``: the value of the constant
+    scalar ``v`` (a tensor, or a sparse constant holding one value);
+    ``T.NotScalarConstantError`` when ``v`` is not constant."""
+    from pytensor.sparse.variable import SparseConstant
+    if isinstance(v, SparseConstant) and v.data.size == 1:
+        return v.data.data[0]
+    return tensor.basic.get_scalar_constant_value(v)
+
+
+# Theano's other top-level names: from the table (names.TABLE['theano']).
+__getattr__ = module_getattr(__name__)

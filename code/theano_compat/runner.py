@@ -3,10 +3,12 @@
 ``python -m theano_compat SCRIPT [ARGS...]`` runs ``SCRIPT`` as ``python
 SCRIPT ARGS...`` would, except that inside that process ``import theano``,
 ``import theano.tensor as T`` and every ``from theano.X import Y`` resolve
-to ``theano_compat`` and its modules (:class:`TheanoAliasFinder`).  A
-``theano.X`` this package does not have is PyTensor's module of the same
-path when there is one (``theano.printing`` is ``pytensor.printing``),
-else an import error that says what to use instead.
+to ``theano_compat`` and its modules (:class:`TheanoAliasFinder`).  Which
+module stands for ``theano.X`` is the table's to say
+(``theano_compat.names.TABLE``): this package's module of that path, or a
+PyTensor module (``theano.printing`` is ``pytensor.printing`` for now);
+for a module the table leaves out or does not know, an import error that
+says what to use instead.
 
 :func:`install_as_theano` does the same in a running interpreter (a
 notebook).  Nothing is installed on disk, and nothing happens to a
@@ -21,7 +23,7 @@ import os
 import runpy
 import sys
 
-from theano_compat.names import message
+from theano_compat.names import TABLE, import_theano_module
 
 __all__ = ['install_as_theano', 'TheanoAliasFinder', 'run_script', 'main']
 
@@ -47,33 +49,28 @@ class _AliasLoader(importlib.abc.Loader):
 
 
 class TheanoAliasFinder(importlib.abc.MetaPathFinder):
-    """Finds ``theano`` and ``theano.X`` as ``theano_compat[.X]``."""
+    """Finds ``theano`` and ``theano.X`` as the table says
+    (:func:`theano_compat.names.import_theano_module`)."""
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != ALIAS and not fullname.startswith(ALIAS + '.'):
             return None
-        rest = fullname[len(ALIAS):]
-        module = _import_if_there(PACKAGE + rest)
-        if module is None and rest:
-            module = _import_if_there('pytensor' + rest)
-        if module is None:
-            raise ModuleNotFoundError(
-                'No module named %r (%s)' % (fullname, message(fullname)),
-                name=fullname)
+        module = import_theano_module(fullname)  # or ModuleNotFoundError
+        _alias_loaded_submodules(fullname)
         return importlib.util.spec_from_loader(fullname,
                                                _AliasLoader(module))
 
 
-def _import_if_there(name):
-    """The module ``name``, or None if it (not something it imports) is
-    missing."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        missing = error.name or ''
-        if name == missing or name.startswith(missing + '.'):
-            return None
-        raise
+def _alias_loaded_submodules(fullname):
+    """Give the modules under ``fullname`` that are loaded already their
+    Theano names too, as Theano's package loaded them with it: importing
+    one later then finds it, and leaves the attribute of that name of its
+    package alone (``theano.tensor.sort`` the module, ``T.sort`` the
+    function)."""
+    for path, entry in TABLE.items():
+        if (path.startswith(fullname + '.') and entry.home
+                and entry.home in sys.modules and path not in sys.modules):
+            sys.modules[path] = sys.modules[entry.home]
 
 
 def install_as_theano():

@@ -8,9 +8,13 @@ This ``In`` keeps the value aside and hands PyTensor a plain input;
 out.
 """
 
+import warnings
+
 from pytensor.compile.io import In as PyTensorIn, Out  # noqa: F401
 
-__all__ = ['In', 'Out']
+from theano_compat.names import module_getattr
+
+__all__ = ['In', 'Out', 'Param']
 
 
 class In(PyTensorIn):
@@ -29,3 +33,21 @@ class In(PyTensorIn):
                          value=None if plain_default else value, **kwargs)
         self.default = value if plain_default else None
         self.has_default = plain_default
+
+
+class Param(In):
+    """Theano's older name of :class:`In`, with the default value as
+    ``default``; it warns, as Theano's did."""
+
+    def __init__(self, variable, default=None, name=None, mutable=False,
+                 strict=False, allow_downcast=None, implicit=None,
+                 borrow=None):
+        warnings.warn('theano.Param is the old name of theano.In: write '
+                      'theano.In(variable, value=N) for '
+                      'Param(variable, default=N)', stacklevel=2)
+        super().__init__(variable, name=name, value=default, mutable=mutable,
+                         strict=strict, allow_downcast=allow_downcast,
+                         implicit=implicit, borrow=borrow)
+
+
+__getattr__ = module_getattr(__name__)

@@ -2,8 +2,6 @@
 uses (``MRG_RandomStreams``), with ``multinomial``, the ops behind its
 ``multinomial`` and ``choice``."""
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
-
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.sandbox', None, name)
+__getattr__ = module_getattr(__name__)

@@ -135,3 +135,8 @@ class ChoiceFromUniform(MultinomialFromUniform):
                                             p.dtype.type(0))
             p[hit] = p[hit] / total[:, None]
         outputs[0][0] = picks
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)

@@ -829,3 +829,8 @@ def _register_jax():
 
 
 on_jax_dispatch(_register_jax)
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)

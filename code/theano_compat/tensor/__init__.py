@@ -1,24 +1,32 @@
 """``theano.tensor`` (``T``): PyTensor's tensor module, Theano's tree.
 
-Every name PyTensor's ``pytensor.tensor`` has is served from there
-(``T.matrix``, ``T.dot``, ``T.grad``...).  Theano's submodules that
-PyTensor no longer has are this package's: ``nnet`` (with ``conv2d``),
-``signal.pool`` and ``shared_randomstreams``.  Importing it makes
-variables truthy, as Theano's were (``tensor.var``).
+Names come from the table of ``theano_compat.names``: first this
+package's ``tensor.basic`` (the functions whose arguments or meaning
+PyTensor changed: ``T.matrix('x', 'float32')``, ``T.flatten(x,
+outdim=2)``, ``T.inv`` the reciprocal...), then PyTensor's
+``pytensor.tensor`` (``T.dot``, ``T.exp``, ``T.grad``...).  Theano's
+submodules that PyTensor no longer has, or changed, are this package's:
+``nnet`` (with ``conv2d``), ``signal.pool``, ``shared_randomstreams``,
+``xlogx``, ``extra_ops``, ``nlinalg``, ``slinalg``, ``sort``,
+``raw_random``.  Importing it makes variables truthy, as Theano's were
+(``tensor.var``).
 """
 
-import pytensor.tensor as _pt
+from pytensor.tensor.sort import argsort  # noqa: F401
 
-from theano_compat.names import missing_name as _missing_name
-from theano_compat.tensor import var as _var
+from theano_compat.names import module_getattr
+from theano_compat.tensor import var as _var_module
 from theano_compat.tensor import nnet, signal  # noqa: F401
 from theano_compat.tensor import shared_randomstreams  # noqa: F401
-# as Theano's: T.sort is the function, theano.tensor.sort the module
-from theano_compat.tensor.sort import (  # noqa: F401
-    sort, argsort, topk, argtopk, topk_and_argtopk)
+# theano.tensor.sort is a module and T.sort a function, as in Theano: the
+# module is loaded first, so that importing it later leaves T.sort alone.
+# So are theano.tensor.var (a module) and T.var (the variance).
+from theano_compat.tensor import sort as _sort_module  # noqa: F401
+from pytensor.tensor.sort import sort  # noqa: E402,F401,F811
+from pytensor.tensor import var  # noqa: E402,F401,F811
+from theano_compat.tensor.sort import (  # noqa: E402,F401
+    topk, argtopk, topk_and_argtopk)
 
-_var.make_variables_truthy()
+_var_module.make_variables_truthy()
 
-
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor', _pt, name)
+__getattr__ = module_getattr(__name__)

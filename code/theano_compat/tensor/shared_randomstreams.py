@@ -113,3 +113,8 @@ class RandomStreams(object):
         """A permutation of ``arange(n)``."""
         sample = self._stream.permutation(n)
         return sample if sample.dtype == dtype else pt.cast(sample, dtype)
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)

@@ -26,12 +26,11 @@ command).
 """
 
 import pytensor.tensor as pt
-import pytensor.tensor.sort as _pytensor_sort
 from pytensor.raise_op import CheckAndRaise
 from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.sort import argsort, sort  # noqa: F401
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
 __all__ = ['sort', 'argsort', 'topk', 'argtopk', 'topk_and_argtopk']
 
@@ -126,6 +125,4 @@ def topk_and_argtopk(x, kth, axis=-1, sorted=True, idx_dtype='int64'):
     return _topk(x, kth, axis, idx_dtype)
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor.sort', _pytensor_sort,
-                         name)
+__getattr__ = module_getattr(__name__)

@@ -38,3 +38,8 @@ def _theano_bool(self):
 def make_variables_truthy():
     """Give PyTensor's tensor variables Theano's ``bool()`` (once)."""
     _tensor_py_operators.__bool__ = _theano_bool
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)

@@ -11,7 +11,7 @@ Other names come from ``pytensor.tensor``.
 
 import pytensor.tensor as pt
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 from theano_compat.tensor.nnet.abstract_conv import conv2d
 from theano_compat.tensor.nnet.nnet import (  # noqa: F401
     softmax, logsoftmax, relu, binary_crossentropy, categorical_crossentropy,
@@ -25,7 +25,6 @@ from theano_compat.tensor.nnet.nnet import (  # noqa: F401
     prepend_scalar_to_each_row, prepend_0_to_each_row,
     prepend_1_to_each_row, h_softmax, elu, selu, softsign, confusion_matrix)
 from theano_compat.tensor.nnet.bn import batch_normalization  # noqa: F401
-from theano_compat.tensor.nnet import bn, conv, neighbours  # noqa: F401
 
 __all__ = ['softmax', 'logsoftmax', 'sigmoid', 'ultra_fast_sigmoid',
            'hard_sigmoid', 'softplus', 'relu', 'binary_crossentropy',
@@ -41,5 +40,4 @@ def hard_sigmoid(x):
     return pt.clip(0.2 * x + 0.5, 0, 1)
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor.nnet', pt, name)
+__getattr__ = module_getattr(__name__)

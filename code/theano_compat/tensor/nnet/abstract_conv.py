@@ -694,3 +694,8 @@ def conv2d(input, filters, input_shape=None, filter_shape=None,
             % (k_shape, in_shape, border_mode, op.subsample,
                op.filter_dilation))
     return op(input, filters)
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)

@@ -49,6 +49,8 @@ import pytensor.tensor as pt
 from pytensor.compile.builders import OpFromGraph
 from pytensor.gradient import DisconnectedType, disconnected_type
 
+from theano_compat.names import module_getattr
+
 __all__ = ['batch_normalization', 'batch_normalization_train',
            'batch_normalization_test']
 
@@ -414,3 +416,6 @@ def batch_normalization_test(inputs, gamma, beta, mean, var,
         connection_pattern=[[True]] * 5 + [[False]],
         name='batch_normalization_test')
     return op(*(args + [eps]))
+
+
+__getattr__ = module_getattr(__name__)

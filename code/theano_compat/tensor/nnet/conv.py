@@ -11,9 +11,8 @@ filters flipped), ``'valid'`` or ``'full'``, keeping every
 
 import warnings
 
-import pytensor.tensor as pt
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 from theano_compat.tensor.nnet import abstract_conv
 
 __all__ = ['conv2d']
@@ -57,12 +56,12 @@ def conv2d(input, filters, image_shape=None, filter_shape=None,
     if border_mode not in ('valid', 'full'):
         raise ValueError("theano.tensor.nnet.conv.conv2d: border_mode should "
                          "be 'valid' or 'full', not %r (the newer "
-                         "theano.tensor.nnet.conv2d has more)" % (border_mode,))
+                         "theano.tensor.nnet.conv2d has more)"
+                         % (border_mode,))
     return abstract_conv.conv2d(input, filters, input_shape=image_shape,
                                 filter_shape=filter_shape,
                                 border_mode=border_mode,
                                 subsample=tuple(subsample))
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor.nnet.conv', None, name)
+__getattr__ = module_getattr(__name__)

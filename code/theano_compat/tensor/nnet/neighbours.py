@@ -49,6 +49,7 @@ from pytensor.graph.op import Op
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.jax_device import on_jax_dispatch
+from theano_compat.names import module_getattr
 
 __all__ = ['images2neibs', 'neibs2images', 'Images2Neibs',
            'Images2NeibsGrad', 'MODES']
@@ -381,3 +382,6 @@ def neibs2images(neibs, neib_shape, original_shape, mode='valid'):
         pad_shape[axis] = full - images.shape[axis]
         images = pt.concatenate([images, pt.zeros(pad_shape)], axis=axis)
     return images
+
+
+__getattr__ = module_getattr(__name__)

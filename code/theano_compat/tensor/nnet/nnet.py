@@ -38,9 +38,11 @@ inlined ``OpFromGraph`` override or treats the maximum as a constant.
 Being graphs, they compile to PyTensor's fused C loops, and in mode JAX
 to JAX, with nothing registered for them.
 
-Theano's op classes (``Softmax``, ``SoftmaxWithBias``,
-``CrossentropySoftmaxArgmax1HotWithBias``...) are not provided: their
-instances (``softmax_op``, ``softmax_with_bias``, ...) are, as functions.
+Of Theano's op classes, ``Softmax`` and ``LogSoftmax`` are here
+(PyTensor's ops along the last axis; ``softmax_op`` and ``logsoftmax_op``
+are their instances); the others (``SoftmaxWithBias``,
+``CrossentropySoftmaxArgmax1HotWithBias``...) are not, but their
+instances (``softmax_with_bias``, ...) are, as functions.
 """
 
 import numpy
@@ -51,8 +53,11 @@ from pytensor.gradient import disconnected_grad
 from pytensor.tensor import special as pt_special
 from pytensor.tensor.extra_ops import Unique
 
-__all__ = ['softmax_with_bias', 'softmax_grad', 'softmax_op',
-           'logsoftmax_op', 'softmax_graph', 'softmax', 'logsoftmax',
+from theano_compat.names import module_getattr
+
+__all__ = ['Softmax', 'LogSoftmax', 'softmax_with_bias', 'softmax_grad',
+           'softmax_op', 'logsoftmax_op', 'softmax_graph', 'softmax',
+           'logsoftmax',
            'crossentropy_softmax_argmax_1hot_with_bias',
            'crossentropy_softmax_1hot_with_bias_dx',
            'crossentropy_softmax_1hot_with_bias',
@@ -109,15 +114,36 @@ def logsoftmax(c):
     return pt_special.log_softmax(c, axis=-1)
 
 
-def softmax_op(x):
-    """Theano's ``softmax_op`` (an instance of its ``Softmax``): the row
-    softmax of a matrix, or of a vector taken as one row."""
-    return softmax(_float_matrix(x, 'x', (1, 2)))
+class Softmax(pt_special.Softmax):
+    """Theano's softmax op: ``Softmax()`` normalises each row of a matrix
+    (the last axis); a vector is taken as one row, as Theano's op did
+    (a 1 x n matrix).  PyTensor's must be told its axis."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(axis=axis, **kwargs)
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        if x.type.ndim == 1:
+            x = pt.shape_padleft(x)
+        return super().make_node(x)
 
 
-def logsoftmax_op(x):
-    """Theano's ``logsoftmax_op``: the row log-softmax."""
-    return logsoftmax(_float_matrix(x, 'x', (1, 2)))
+class LogSoftmax(pt_special.LogSoftmax):
+    """Theano's log-softmax op, along the last axis; a vector is one row."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(axis=axis, **kwargs)
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        if x.type.ndim == 1:
+            x = pt.shape_padleft(x)
+        return super().make_node(x)
+
+
+softmax_op = Softmax()
+logsoftmax_op = LogSoftmax()
 
 
 def softmax_graph(c):
@@ -460,3 +486,6 @@ def confusion_matrix(actual, pred):
     one_hot_actual = pt.eq(actual.dimshuffle(0, 'x'), order).astype('int64')
     one_hot_pred = pt.eq(pred.dimshuffle(0, 'x'), order).astype('int64')
     return [pt.dot(one_hot_actual.T, one_hot_pred), order]
+
+
+__getattr__ = module_getattr(__name__)

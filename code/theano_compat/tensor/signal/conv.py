@@ -14,7 +14,7 @@ neither.
 
 import pytensor.tensor as pt
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 from theano_compat.tensor.nnet import abstract_conv
 
 __all__ = ['conv2d']
@@ -79,5 +79,4 @@ def conv2d(input, filters, image_shape=None, filter_shape=None,
     return output
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.tensor.signal.conv', None, name)
+__getattr__ = module_getattr(__name__)

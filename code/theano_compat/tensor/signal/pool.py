@@ -583,3 +583,8 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0),
         warnings.warn(IGNORE_BORDER_WARNING, stacklevel=2)
         ignore_border = False
     return Pool2d(ws, stride, pad, ignore_border, mode)(input)
+
+
+# Theano's other names of this module: from the table (names.TABLE).
+from theano_compat.names import module_getattr  # noqa: E402
+__getattr__ = module_getattr(__name__)
