@@ -84,6 +84,7 @@ SCRIPT_VARIANTS = (
     ('mlp', ('float64', 'float32')),
     ('lenet', ('float64', 'float32')),
     ('conv_pool_values', ('float64',)),
+    ('nnet_ops_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
     ('da_step', ('float64', 'float32')),
