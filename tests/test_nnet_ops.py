@@ -206,14 +206,15 @@ def test_topk_takes_the_largest_or_smallest_in_order():
 
 
 def test_topk_of_equal_entries():
-    """Among equal entries the first along the axis counts as the
-    smaller: the largest come last one first, the smallest first one
-    first."""
+    """Among equal entries the first along the axis comes first, and is
+    the one kept when only some of them fit (as jax.lax.top_k)."""
     x = T.vector('x')
-    fn = theano.function([x], [argtopk(x, 2), argtopk(x, -2)], mode=PYTHON)
-    largest, smallest = fn(numpy.array([1., 5., 0., 5., 0.]))
-    numpy.testing.assert_array_equal(largest, [3, 1])
-    numpy.testing.assert_array_equal(smallest, [2, 4])
+    outputs = [argtopk(x, 2), argtopk(x, -2), argtopk(x, 3), argtopk(x, -3)]
+    for mode in (PYTHON, 'JAX'):
+        found = theano.function([x], outputs, mode=mode)(
+            numpy.array([1., 5., 0., 5., 0., 1.]))
+        for got, want in zip(found, [[1, 3], [2, 4], [1, 3, 0], [2, 4, 0]]):
+            numpy.testing.assert_array_equal(got, want)
 
 
 def test_topk_refuses_kth_zero_or_longer_than_the_axis():
@@ -223,8 +224,9 @@ def test_topk_refuses_kth_zero_or_longer_than_the_axis():
     with pytest.raises(TypeError, match='idx_dtype'):
         argtopk(x, 1, idx_dtype='float32')
     fn = theano.function([x], topk(x, 3), mode=PYTHON)
-    with pytest.raises(AssertionError, match='SpecifyShape'):
-        fn(numpy.ones((2, 2)))  # the result would not have kth entries
+    with pytest.raises(ValueError, match=r'kth \(3\) cannot be larger than '
+                                         r'the size of axis 1 \(2\)'):
+        fn(numpy.ones((2, 2)))
 
 
 # ----------------------------------------------------------------------------
