@@ -437,10 +437,7 @@ TABLE = {
                                   'decomposition; use T.grad',
                        'CholeskyGrad', 'EigvalshGrad', 'ExpmGrad')),
     'theano.tensor.sort': Path(
-        home='theano_compat.tensor.sort', sources=('pytensor.tensor.sort',),
-        left_out={'TopKOp': (INTERNALS, 'the op behind Theano\'s topk; '
-                                        'theano.tensor.sort.topk and '
-                                        'argtopk build the graph')}),
+        home='theano_compat.tensor.sort', sources=('pytensor.tensor.sort',)),
     'theano.tensor.raw_random': Path(
         home='theano_compat.tensor.raw_random',
         left_out=dict(
@@ -491,7 +488,7 @@ TABLE = {
     'theano.tensor.nnet.sigm': Path(
         home='theano_compat.tensor.nnet.sigm',
         moved={name: 'theano_compat.tensor.nnet' for name in (
-            'sigmoid', 'softplus', 'ultra_fast_sigmoid', 'hard_sigmoid')},
+            'sigmoid', 'softplus')},
         left_out=dict(
             _each(INTERNALS, 'a helper of Theano\'s sigmoid rewrites',
                   'compute_mul', 'is_1pexp', 'is_exp', 'is_mul', 'is_neg',

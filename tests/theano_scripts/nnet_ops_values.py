@@ -299,6 +299,10 @@ def nnet_section(rng):
     s.output('elu_alpha_0_5', nnet.elu(z, 0.5), wrt=(z,))
     s.output('selu', nnet.selu(z), wrt=(z,))
     s.output('softsign', nnet.softsign(z * 20), wrt=(z,))
+    s.output('hard_sigmoid', nnet.hard_sigmoid(z * 3), wrt=(z,))
+    # (Theano's ultra_fast_sigmoid had no gradient)
+    s.output('ultra_fast_sigmoid', nnet.ultra_fast_sigmoid(
+        T.concatenate([z.flatten() * 8, z.flatten()])))
     s.output('prepend_scalar', nnet.prepend_scalar_to_each_row(
         T.constant(numpy.asarray(2.5, FLOATX)), x), wrt=(x,))
     s.output('prepend_1', nnet.prepend_1_to_each_row(x))

@@ -25,19 +25,15 @@ from theano_compat.tensor.nnet.nnet import (  # noqa: F401
     prepend_scalar_to_each_row, prepend_0_to_each_row,
     prepend_1_to_each_row, h_softmax, elu, selu, softsign, confusion_matrix)
 from theano_compat.tensor.nnet.bn import batch_normalization  # noqa: F401
+from theano_compat.tensor.nnet.sigm import (  # noqa: F401
+    ultra_fast_sigmoid, hard_sigmoid)
 
 __all__ = ['softmax', 'logsoftmax', 'sigmoid', 'ultra_fast_sigmoid',
            'hard_sigmoid', 'softplus', 'relu', 'binary_crossentropy',
            'categorical_crossentropy', 'conv2d']
 
 sigmoid = pt.sigmoid
-ultra_fast_sigmoid = pt.sigmoid  # Theano's approximation, computed exactly
 softplus = pt.softplus
-
-
-def hard_sigmoid(x):
-    """Piecewise-linear approximation of the sigmoid, as Theano had it."""
-    return pt.clip(0.2 * x + 0.5, 0, 1)
 
 
 __getattr__ = module_getattr(__name__)

@@ -41,6 +41,14 @@ derivatives of the whole are right; the gradient from ``out`` is
 Theano's.  Inlined graphs compile to the same fused C loops as
 hand-written ones (and in mode JAX to JAX), so nothing here needs an op
 of its own.
+
+Speed (``python bench/nnet_ops.py --rows bn,bn_act``, float64, 2 busy
+cores): ``batch_normalization_train`` and its gradient took 0.6 to 0.7
+times the time of one op doing the same in NumPy per activation (500 x
+1000), but 1.8 to 2.2 times 'spatial' (64 x 32 x 16 x 16): PyTensor's C
+sums over the trailing axes are slow (over the last axis of a 500 x 1000
+matrix: 3 to 5 ms, NumPy 0.1 ms); a faster reduction in the C backend
+would serve every graph.
 """
 
 import numpy

@@ -36,7 +36,13 @@ Theano's formulas; where Theano wrote its own (``softsign``,
 the row's maximum is zero), the graph carries Theano's formula as an
 inlined ``OpFromGraph`` override or treats the maximum as a constant.
 Being graphs, they compile to PyTensor's fused C loops, and in mode JAX
-to JAX, with nothing registered for them.
+to JAX, with nothing registered for them.  Speed (``python
+bench/nnet_ops.py --rows xent``, float64, 500 x 1000, 2 busy cores):
+``crossentropy_softmax_argmax_1hot_with_bias`` and its gradient took
+0.9 to 2.7 times (median about 1) the time of one op doing the same in
+NumPy.  What costs most are PyTensor's C sums and maxima along a row,
+which are slow (the sum over the rows of that matrix: 3 to 5 ms, NumPy
+0.1 ms); a faster reduction in the C backend would serve every graph.
 
 Of Theano's op classes, ``Softmax`` and ``LogSoftmax`` are here
 (PyTensor's ops along the last axis; ``softmax_op`` and ``logsoftmax_op``
