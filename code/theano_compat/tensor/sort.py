@@ -31,7 +31,7 @@ then the first ``|kth|``) took 5 times as long as this op on a 1000 x
 import numpy
 import pytensor.tensor as pt
 from pytensor.gradient import grad_undefined
-from pytensor.graph.basic import Apply, Constant
+from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.sort import argsort, sort  # noqa: F401

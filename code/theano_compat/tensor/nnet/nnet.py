@@ -41,8 +41,8 @@ bench/nnet_ops.py --rows xent``, float64, 500 x 1000, 2 busy cores):
 ``crossentropy_softmax_argmax_1hot_with_bias`` and its gradient took
 0.9 to 2.7 times (median about 1) the time of one op doing the same in
 NumPy.  What costs most are PyTensor's C sums and maxima along a row,
-which are slow (the sum over the rows of that matrix: 3 to 5 ms, NumPy
-0.1 ms); a faster reduction in the C backend would serve every graph.
+which are slow (summing each row of that matrix: 3 to 5 ms, NumPy 0.1
+ms); a faster reduction in the C backend would serve every graph.
 
 Of Theano's op classes, ``Softmax`` and ``LogSoftmax`` are here
 (PyTensor's ops along the last axis; ``softmax_op`` and ``logsoftmax_op``
@@ -52,7 +52,6 @@ instances (``softmax_with_bias``, ...) are, as functions.
 """
 
 import numpy
-import pytensor
 import pytensor.tensor as pt
 from pytensor.compile.builders import OpFromGraph
 from pytensor.gradient import disconnected_grad
