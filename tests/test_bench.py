@@ -118,6 +118,80 @@ def test_fused_calls_compares_with_the_graph_without_the_loop(small_sets):
         assert abs(float(train(0)) - numpy.log(10)) < 1e-5
 
 
+# ----------------------------------------------------------------------------
+# bench/series_steps.py
+
+def test_series_counts_are_the_hand_counted_ones():
+    import series_steps
+    count = {model: series_steps.COUNTS[model](**settings)
+             for model, settings in series_steps.MODELS.items()}
+    # LeNet, forward: 500*20*24^2*25 = 144 M multiply-adds (layer 0),
+    # 500*50*8^2*20*25 = 800 M (layer 1), 500*800*500 = 200 M (hidden),
+    # 500*500*10 = 2.5 M (regression); backward 144 M + 2 * 1002.5 M
+    assert count['lenet'] == {'flops': 2 * (1146.5e6 + 2149e6)}
+    # mlp: 20*784*500 = 7.84 M twice, 20*500*10 = 0.1 M three times
+    assert count['mlp'] == {'flops': 2 * (15.68e6 + 0.3e6)}
+    # dA: five products of 20 x 784 x 500; cA: five of 10 x 784 x 500
+    # and 3 operations on each of the Jacobian's 3.92 M entries
+    assert count['dA'] == {'flops': 2 * 5 * 7.84e6}
+    assert count['cA'] == {'flops': 2 * 5 * 3.92e6 + 3 * 3.92e6}
+    # SdA, B = 1: 5 * 784,000 (layer 0), 784,000 + 5 M (layer 1),
+    # 784,000 + 1 M + 5 M (layer 2) multiply-adds, as many float64 reads
+    assert count['SdA'] == {'flops': 2 * 16.488e6, 'bytes': 8 * 16.488e6}
+    # RBM, PCD-15: 36 products of 20 x 784 x 500
+    assert count['RBM'] == {'flops': 2 * 36 * 7.84e6}
+    # DBN, CD-1, B = 10: 10 * (6 * 784,000 + 784,000 + 6 M
+    # + 1.784 M + 6 M) multiply-adds
+    assert count['DBN'] == {'flops': 2 * 192.72e6}
+
+
+def test_series_table_takes_rates_and_shares_from_the_medians():
+    import series_steps
+    result = {'theano_compat': 10., 'pytorch': 20., 'flops': 1e9,
+              'gemm_gflops': 200., 'bytes': 1e8, 'copy_gbs': 20.}
+    row, ratio = series_steps.table_row('SdA', {}, result)
+    # 1 GFLOP in 10 ms: 100 GFLOP/s, half the product's 200; 100 MB in
+    # 10 ms: 10 GB/s, half the copy's 20
+    assert row['theano_compat'] == (10., 100., 0.5, 0.5)
+    assert row['pytorch'] == (20., 50., 0.25, 0.25)
+    assert ratio == 0.5
+    lines = series_steps.format_table(
+        [('SdA', {'dtype': 'float64', 'batch': 1}, result)])
+    assert lines[2].split() == [
+        'SdA', 'float64', '1', '1.0000', '200.0', '|', '10.000', '100.00',
+        '50.0%', '|', '20.000', '50.00', '25.0%', '|', '0.50']
+    assert lines[3].endswith('share of it: port 50.0%, PyTorch 25.0%')
+    del result['pytorch']
+    assert series_steps.format_table(
+        [('SdA', {'dtype': 'float64', 'batch': 1}, result)])[2].split()[-5:] \
+        == ['-', '-', '-', '|', '-']
+
+
+def test_series_steps_dry_run_prints_every_step(capsys):
+    import series_steps
+    results = series_steps.main(['--dry-run'])
+    assert list(results) == list(series_steps.MODELS)
+    printed = capsys.readouterr().out.splitlines()
+    try:
+        import torch  # noqa: F401
+        assert 'PyTorch %s;' % torch.__version__ in printed[0]
+    except ImportError:
+        assert 'PyTorch not installed (pip install torch): its side ' \
+               'skipped' in printed[0]
+    rows = {line.split()[0]: line.split() for line in printed
+            if line.split() and line.split()[0] in results}
+    for model, result in results.items():
+        settings = series_steps.DRY[model]
+        assert result['theano_compat'] > 0 and result['gemm'] > 0
+        assert result['flops'] == series_steps.COUNTS[model](
+            **settings)['flops']
+        cells = rows[model]
+        assert cells[1:3] == [settings['dtype'], str(settings['batch'])]
+        assert float(cells[6]) == round(result['theano_compat'], 3)
+        assert float(cells[7]) == round(
+            result['flops'] / result['theano_compat'] / 1e6, 2)
+    assert 'copy' in results['SdA'] and 'copy' not in results['lenet']
+
 def test_nnet_ops_bench_rows_compute_the_same(capsys):
     # Each row checks that its two sides agree before timing them.
     import nnet_ops

@@ -233,7 +233,7 @@ def test_batch_larger_than_a_set_is_refused_before_compiling(
                        "supported; use one of: float64, float32"),
     ('mode=NOPE', "error: THEANO_FLAGS: mode='NOPE' is not supported; use "
                   "one of: FAST_RUN, CVM, FAST_COMPILE, JAX, NUMBA, C, "
-                  "PYTORCH"),
+                  "PYTORCH, NanGuardMode, DebugMode, DEBUG_MODE"),
     ('speed=max', "error: THEANO_FLAGS: unknown flag 'speed'; Theano 1.0.5 "
                   "has no option of that name (other PyTensor settings go "
                   "in PYTENSOR_FLAGS)"),

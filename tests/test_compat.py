@@ -231,6 +231,23 @@ def test_compiled_functions_pickle(small_sets, tmp_path):
     assert float(restored_train(1)) == float(train(1))
 
 
+def test_compiled_functions_are_pytensor_functions_with_theanos_defaults():
+    from pytensor.compile.executor import Function as PyTensorFunction
+    x, rate = T.dscalar('x'), T.dscalar('rate')
+    f = theano.function([x, theano.In(rate, value=0.5)], x * rate,
+                        profile=True)
+    assert isinstance(f, PyTensorFunction)
+    assert f.fn is f.vm  # Theano's name for the linked graph
+    assert float(f(4.)) == 2.
+    assert f.profile.fct_callcount == 1  # PyTensor's profiler counted it
+    # PyTensor makes the copy and the unpickled function from the maker:
+    # both are of the same class, with the same default
+    for again in (f.copy(), pickle.loads(pickle.dumps(f))):
+        assert type(again) is type(f)
+        assert float(again(6.)) == 3.
+        assert float(again(6., 2.)) == 12.
+
+
 def test_index_functions_take_python_ints_fast_and_safely():
     data = theano.shared(numpy.arange(10.))
     i = T.lscalar('i')

@@ -574,23 +574,6 @@ def test_jax_is_imported_only_for_mode_jax():
         assert done.stdout.strip() == '16.0'
 
 
-def test_series_steps_benchmark_dry_run(capsys):
-    """bench/series_steps.py runs (tiny models, one round)."""
-    bench = os.path.join(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), 'bench')
-    sys.path.insert(0, bench)
-    try:
-        import series_steps
-    finally:
-        sys.path.remove(bench)
-    results = series_steps.main(['--dry-run'])
-    assert set(results) == {'lenet', 'mlp'}
-    for medians in results.values():
-        assert medians['theano_compat'] > 0
-    printed = capsys.readouterr().out
-    assert 'lenet  step (minibatch 4): theano_compat' in printed
-
-
 def test_threaded_loops_match_numpy(monkeypatch):
     """Arrays large enough for the C++ loops to use several threads give
     what NumPy gives (3 threads asked, whatever the machine has)."""

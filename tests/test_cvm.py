@@ -15,7 +15,7 @@ import pytest
 from pytensor.graph.traversal import explicit_graph_inputs
 
 from theano_compat import theano, T
-from theano_compat.engine import cvm
+from theano_compat.engine import cvm, reductions
 from theano_compat.engine.threads import blas_threads
 from conftest import compiled_ops, run_python, tutorial_functions
 
@@ -224,3 +224,53 @@ def test_other_sums_are_left_to_pytensor():
             [expression]))
         fn = theano.function(inputs, expression)
         assert 'SumOfSquares' not in compiled_ops(fn)
+
+
+def test_channel_sums_are_pytensors():
+    # a convolution layer's bias gradient: the sum over all axes but the
+    # channels, in float64 runs: PyTensor's value up to the order of the
+    # float64 additions (and then float32's rounding of it)
+    dtype, rtol = 'float32', 1e-7
+    x = T.tensor4('x', dtype=dtype)
+    m = T.matrix('m', dtype=dtype)
+    cases = [(x, x.sum(axis=[0, 2, 3]), [(50, 20, 12, 12), (1, 3, 1, 1),
+                                         (2, 5, 3, 7), (0, 4, 2, 2),
+                                         (3, 0, 2, 2)]),
+             (x, x.sum(axis=[1, 2, 3]), [(7, 3, 5, 5)]),
+             (m, m.sum(axis=1), [(9, 33), (4, 1)])]
+    rng = numpy.random.default_rng(4)
+    for variable, total, shapes in cases:
+        ours = theano.function([variable], total)
+        assert compiled_ops(ours) == ['ChannelSums']
+        theirs = pytensor.function([variable], total, mode=PLAIN_C)
+        for shape in shapes:
+            values = rng.normal(size=shape).astype(dtype)
+            got, want = ours(values), theirs(values)
+            assert got.dtype == want.dtype == dtype
+            assert got.shape == want.shape
+            numpy.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+    strided = rng.normal(size=(6, 4, 5, 8)).astype(dtype)[:, :, ::2, 1:]
+    f = theano.function([x], x.sum(axis=[0, 2, 3]))
+    want = strided.sum(axis=(0, 2, 3), dtype='float64').astype(dtype)
+    numpy.testing.assert_allclose(f(strided), want, rtol=rtol)
+    # the op's Python code, for PyTensor's Python modes
+    python = theano.function([x], reductions.ChannelSums(1, dtype)(x),
+                             mode=pytensor.compile.mode.Mode(linker='py'))
+    numpy.testing.assert_allclose(python(strided), want, rtol=rtol)
+
+
+def test_other_axis_sums_are_left_to_pytensor():
+    x = T.ftensor4('x')
+    for expression in (x.sum(axis=[0, 1, 2]),     # the last axis kept
+                       x.sum(axis=[0, 2]),        # two axes kept
+                       x.sum(),
+                       T.dtensor4('d').sum(axis=[0, 2, 3]),  # float64
+                       T.ftensor4('f').sum(axis=[0, 2, 3],
+                                           acc_dtype='float32'),
+                       T.itensor4('i').sum(axis=[0, 2, 3])):
+        inputs = list(explicit_graph_inputs([expression]))
+        fn = theano.function(inputs, expression)
+        assert 'ChannelSums' not in compiled_ops(fn)
+    excluded = cvm.fast_cvm(('channel_sums',))
+    fn = theano.function([x], x.sum(axis=[0, 2, 3]), mode=excluded)
+    assert 'ChannelSums' not in compiled_ops(fn)

@@ -50,7 +50,8 @@ def last_error_line(run):
                        "float64, float32"),
     ('mode=NOPE', "theano_compat.TheanoFlagsError: THEANO_FLAGS: "
                   "mode='NOPE' is not supported; use one of: FAST_RUN, "
-                  "CVM, FAST_COMPILE, JAX, NUMBA, C, PYTORCH"),
+                  "CVM, FAST_COMPILE, JAX, NUMBA, C, PYTORCH, NanGuardMode, "
+                  "DebugMode, DEBUG_MODE"),
     ('device=cuda,mode=FAST_RUN',
      "theano_compat.TheanoFlagsError: THEANO_FLAGS: device=cuda runs "
      "through PyTensor's JAX backend and cannot be combined with "
@@ -211,7 +212,7 @@ def test_c_backend_functions_keep_the_tutorials_slices(small_mnist):
         assert type(storage_of(var)) is numpy.ndarray
     plain, _ = tutorial_train_function(sets, mode=cvm.fast_cvm(),
                                        compile=pytensor.function)
-    printed = pytensor.printing.debugprint(train_model.fn, file='str')
+    printed = pytensor.printing.debugprint(train_model, file='str')
     assert printed == pytensor.printing.debugprint(plain, file='str')
     assert 'Subtensor{start:stop}' in printed
     assert 'Reshape' not in printed
@@ -241,6 +242,130 @@ def test_a_shared_variable_serves_jax_and_c_functions_alike():
     assert isinstance(storage_of(data), jax.Array)  # back on the device
     numpy.testing.assert_array_equal(step_jax(), [0., 0., 0.])
     numpy.testing.assert_array_equal(step_c(), [0., 0., 0.])
+
+
+# ---------------------------------------------------------------------------
+# Shapes of shared variables: constants to JAX, compiled again when they
+# change.  Each program runs in mode JAX and in the C backend's FAST_RUN.
+
+CLOSE = {'float32': dict(rtol=1e-5, atol=1e-6),
+         'float64': dict(rtol=1e-12, atol=1e-14)}
+
+
+def lenet_like(mode, dtype):
+    """A LeNet-like training step on data held whole in shared variables
+    (conv2d, max pooling, tanh, softmax regression), the labels in a
+    shared vector whose length (``Y.shape[0]``) the cost uses in aranges,
+    one of a length computed from it (the first half counts twice).
+    Returns the costs of three steps and the parameters after them."""
+    from theano_compat.tensor.nnet import conv2d
+    from theano_compat.tensor.signal.pool import pool_2d
+    rng = numpy.random.RandomState(0)
+    X = theano.shared(rng.randn(12, 1, 8, 8).astype(dtype), name='X')
+    Y = theano.shared(rng.randint(0, 4, 12).astype('int32'), name='Y')
+    W1 = theano.shared((rng.randn(3, 1, 3, 3) * 0.3).astype(dtype))
+    W2 = theano.shared((rng.randn(3 * 3 * 3, 4) * 0.1).astype(dtype))
+    b2 = theano.shared(numpy.zeros(4, dtype))
+    hidden = pool_2d(T.tanh(conv2d(X, W1)), (2, 2), ignore_border=True)
+    p_y = T.nnet.softmax(T.dot(hidden.flatten(2), W2) + b2)
+    n = Y.shape[0]
+    log_p = T.log(p_y)[T.arange(n), Y]
+    cost = -(T.sum(log_p) + T.sum(log_p[T.arange(n // 2)])) / T.cast(
+        n, dtype)
+    params, rate = [W1, W2, b2], numpy.asarray(0.1, dtype)
+    step = theano.function([], cost, mode=mode, updates=[
+        (q, q - rate * g) for q, g in zip(params, T.grad(cost, params))])
+    costs = [float(step()) for _ in range(3)]
+    return costs, [q.get_value() for q in params]
+
+
+def test_lenet_step_with_shared_labels_in_jax_matches_the_c_backend():
+    dtype = 'float32'  # the mlp and minibatch tests below are float64
+    jax_costs, jax_params = lenet_like('JAX', dtype)
+    c_costs, c_params = lenet_like('FAST_RUN', dtype)
+    numpy.testing.assert_allclose(jax_costs, c_costs, **CLOSE[dtype])
+    assert c_costs[2] < c_costs[0]  # it learns
+    for got, want in zip(jax_params, c_params):
+        # (in this float64 process JAX runs in 64 bits, and PyTensor's JAX
+        # sum with a float64 accumulator returns float64, so a float32
+        # parameter's update can come back float64: the values are held to
+        # float32's tolerance)
+        assert want.dtype == dtype
+        numpy.testing.assert_allclose(got, want, **CLOSE[dtype])
+
+
+def mlp_streaming(mode):
+    """The mlp tutorial's step (tanh layer, softmax, L2 terms, the error
+    rate), on minibatches copied into shared variables by ``set_value``
+    before each call: the last one is shorter, and the first comes again.
+    Returns each call's (cost, errors)."""
+    rng = numpy.random.RandomState(1)
+    data_x, data_y = rng.rand(50, 20), rng.randint(0, 3, 50).astype('int32')
+    X, Y = theano.shared(data_x[:20]), theano.shared(data_y[:20])
+    W1 = theano.shared(rng.uniform(-.3, .3, (20, 8)))
+    b1, W2, b2 = [theano.shared(numpy.zeros(shape))
+                  for shape in ((8,), (8, 3), (3,))]
+    p_y = T.nnet.softmax(T.dot(T.tanh(T.dot(X, W1) + b1), W2) + b2)
+    nll = -T.mean(T.log(p_y)[T.arange(Y.shape[0]), Y])
+    cost = nll + 1e-4 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    errors = T.mean(T.neq(T.argmax(p_y, axis=1), Y))
+    params = [W1, b1, W2, b2]
+    step = theano.function([], [cost, errors], mode=mode, updates=[
+        (q, q - 0.1 * g) for q, g in zip(params, T.grad(cost, params))])
+    results = []
+    for start in (0, 20, 40, 0):
+        X.set_value(data_x[start:start + 20])
+        Y.set_value(data_y[start:start + 20])
+        results.append([float(v) for v in step()])
+    return results, step
+
+
+def test_mlp_step_on_shared_minibatches_of_changing_length_in_jax():
+    jax_results, step = mlp_streaming('JAX')
+    c_results, _ = mlp_streaming('FAST_RUN')
+    numpy.testing.assert_allclose(jax_results, c_results,
+                                  **CLOSE['float64'])
+    # the function took the 10-row minibatch's shapes, then the first's
+    assert step.maker.theano_shapes[-2:] == ((20, 20), (20,))
+
+
+def test_set_value_to_a_new_shape_then_a_call_gives_the_right_answer():
+    labels = theano.shared(numpy.arange(5, dtype='int32'))
+    # a length computed from a shared variable's: a constant for JAX
+    count = theano.function(
+        [], T.arange(labels.shape[0] - 1).sum() * 100 + labels.sum(),
+        mode='JAX')
+    for n in (5, 8, 5, 3):
+        labels.set_value(numpy.arange(n, dtype='int32'))
+        want = sum(range(n - 1)) * 100 + sum(range(n))
+        assert int(count()) == want
+    # the tutorial's minibatches after the data set changes length
+    sets = [(theano.shared(numpy.random.RandomState(2).rand(103, 5)),
+             T.cast(theano.shared(numpy.arange(103.) % 3), 'int32'))] * 3
+    train = {}
+    for mode in ('JAX', 'FAST_RUN'):
+        index, x, y = T.lscalar(), T.matrix('x'), T.ivector('y')
+        (data_x, data_y), = sets[:1]
+        w = theano.shared(numpy.ones((5, 3)))
+        p_y = T.nnet.softmax(T.dot(x, w))
+        cost = -T.mean(T.log(p_y)[T.arange(y.shape[0]), y])
+        train[mode] = (theano.function(
+            [index], cost, mode=mode, updates=[(w, w - T.grad(cost, w))],
+            givens={x: data_x[index * 20:(index + 1) * 20],
+                    y: data_y[index * 20:(index + 1) * 20]}), w)
+    data_x, data_y = sets[0]
+    results = {mode: [] for mode in train}
+    for rows in (103, 61):  # 5 minibatches, then 3
+        data_x.set_value(numpy.random.RandomState(rows).rand(rows, 5))
+        data_y.owner.inputs[0].set_value(numpy.arange(rows, dtype=float) % 3)
+        for mode, (fn, w) in train.items():
+            results[mode] += [float(fn(i)) for i in range(rows // 20)]
+    assert len(results['JAX']) == 8
+    numpy.testing.assert_allclose(results['JAX'], results['FAST_RUN'],
+                                  **CLOSE['float64'])
+    numpy.testing.assert_allclose(train['JAX'][1].get_value(),
+                                  train['FAST_RUN'][1].get_value(),
+                                  **CLOSE['float64'])
 
 
 def test_backend_description_names_the_jax_device():

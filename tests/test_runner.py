@@ -71,10 +71,10 @@ def test_install_as_theano_in_a_running_interpreter():
                      'theano_compat.install_as_theano()\n'
                      'import theano, theano.tensor as T\n'
                      'from theano.tensor.signal import pool\n'
-                     'import theano.printing\n'
-                     'import pytensor.printing\n'
+                     'import theano.gradient\n'
+                     'import pytensor.gradient\n'
                      'print(theano is theano_compat, T is theano_compat.T,'
-                     ' theano.printing is pytensor.printing)')
+                     ' theano.gradient is pytensor.gradient)')
     assert run.stdout.split() == ['True', 'True', 'True']
 
 

@@ -89,6 +89,7 @@ SCRIPT_VARIANTS = (
                     'float32-python')),
     ('da_step', ('float64', 'float32')),
     ('rbm_step', ('float64-python',)),  # uses theano.scan
+    ('printing', ('float64',)),  # debugprint, pp, Print, the debug modes
 )
 RUNS = tuple(('%s/%s' % (script, variant), script, VARIANTS[variant])
              for script, variants in SCRIPT_VARIANTS for variant in variants)

@@ -8,16 +8,21 @@ Theano's meaning of the arguments:
   whether it comes from ``THEANO_FLAGS`` or from the call;
 * inputs given as ``theano.In(var, value=...)`` take that value when a
   call leaves them out;
-* in mode JAX (``device=cuda``), minibatch slices get static shapes and
-  the data stay on the device (``engine.jax_device``);
+* in mode JAX (``device=cuda``), minibatch slices and shared variables
+  get static shapes (compiled again when a shared value changes shape)
+  and the data stay on the device (``engine.jax_device``);
+* ``NanGuardMode`` and ``DebugMode`` are Theano's debugging modes
+  (``compile.nanguardmode``, ``compile.debugmode``);
 
-and the compiled function is a :class:`Function`, which calls PyTensor's
-compiled function, takes Python ints quickly, keeps its inputs on the
-right side of the device, and pickles.
+and the compiled function is a :class:`Function`: PyTensor's own
+``Function`` class, extended to take Python ints quickly, fill in
+``In`` defaults and keep its inputs on the right side of the device.
 """
 
 import numpy
 import pytensor
+from pytensor.compile.executor import Function as PyTensorFunction
+from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.mode import get_mode
 
 from theano_compat.compile.io import In
@@ -37,7 +42,7 @@ def resolve_mode(mode=None):
 
     :param mode: None (the default of ``THEANO_FLAGS``), a name or a
         PyTensor ``Mode``, which is used as it is
-    :rtype: Mode or str
+    :rtype: Mode or str (a name that PyTensor knows as Theano did)
     """
     if mode is None:
         mode = MODE
@@ -46,6 +51,10 @@ def resolve_mode(mode=None):
     excluding = _flags.FLAGS['optimizer_excluding']
     if mode in _flags.FAST_RUN_NAMES:
         return cvm.fast_cvm(excluding)
+    if mode in _flags.DEBUG_MODE_NAMES:
+        # Theano's debugging modes (compile.nanguardmode, .debugmode)
+        from theano_compat.compile.mode import debug_mode
+        mode = debug_mode(mode)
     theirs = [name for name in excluding if name not in cvm.REWRITE_NAMES]
     if theirs:
         return get_mode(mode).excluding(*theirs)
@@ -67,25 +76,23 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
              **kwargs):
     """``theano.function``: same arguments as ``pytensor.function``.
 
-    :rtype: Function
+    :rtype: Function (a PyTensor ``Function``)
     """
     inputs, defaults = _plain_inputs(list(inputs))
     mode = resolve_mode(mode)
     if jax_device.is_jax_mode(mode):
         compiled = jax_device.compile_jax(inputs, outputs, mode, updates,
                                           givens, **kwargs)
-        return Function(compiled, defaults, on_device=True)
+        return Function.adopt(compiled, defaults, on_device=True)
     compiled = pytensor.function(inputs, outputs, mode=mode, updates=updates,
                                  givens=givens, **kwargs)
-    return Function(compiled, defaults)
+    return Function.adopt(compiled, defaults)
 
 
-class Function(object):
-    """A compiled function, as ``theano.function`` returns it.
-
-    Calls go to the PyTensor ``Function`` in :attr:`fn`, and every other
-    attribute (``maker``, ``vm``, ``input_storage``, ``trust_input``...)
-    is that function's.  Around the call:
+class Function(PyTensorFunction):
+    """A compiled function, as ``theano.function`` returns it: a PyTensor
+    ``Function`` (so ``debugprint``, pickling, ``copy`` and profiling take
+    it as they take PyTensor's), with Theano's behaviour around the call:
 
     * inputs a call leaves out take their ``theano.In`` default;
     * when every argument is a Python int (a minibatch index), they are
@@ -94,17 +101,61 @@ class Function(object):
       (PyTensor's checks cost about 35 us of a 600 us training step);
     * shared values a function of the other side left there are moved: a
       mode-JAX function puts its shared values on the device, any other
-      copies device arrays back to NumPy before it runs.
+      copies device arrays back to NumPy before it runs;
+    * a mode-JAX function whose shared values changed shape since it was
+      compiled is compiled again for the new shapes
+      (``jax_device.ShapeSpecialised``) and becomes that function.
 
-    It pickles, as Theano's compiled functions did: loading it compiles
-    it again, in the loading process's version of its mode.
+    Its ``fn`` is the compiled graph's callable, as Theano's was (PyTensor
+    names it ``vm``).  It pickles, as Theano's compiled functions did:
+    loading it links the graph again, in the loading process's version of
+    its mode.
+
+    What Theano adds is kept on the function's ``maker`` (PyTensor's
+    ``FunctionMaker``), whose ``function_class`` is this class: the
+    functions that PyTensor makes again from a maker (when unpickling, or
+    in :meth:`copy`) are of this class too, with the same additions.
     """
 
-    def __init__(self, fn, defaults=None, on_device=False):
-        self.fn = fn
-        self.defaults = dict(defaults or {})
-        self.on_device = on_device
-        explicit = [i for i in fn.maker.inputs if not i.implicit]
+    __slots__ = ('defaults', 'on_device', '_jax', '_names', '_dtypes',
+                 '_ints_only', '_shared', '_containers')
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_up()
+
+    @classmethod
+    def adopt(cls, compiled, defaults=None, on_device=False):
+        """The PyTensor function ``compiled`` as a :class:`Function`.
+
+        ``pytensor.function`` makes its functions of PyTensor's class; the
+        result here takes over its state (its graph, storage and linked
+        code: nothing is compiled again), and its maker makes this class
+        from now on.
+        """
+        fn = cls.__new__(cls)
+        fn._take_over(compiled, dict(defaults or {}), on_device)
+        return fn
+
+    def _take_over(self, compiled, defaults, on_device):
+        """Become ``compiled`` (a PyTensor function), with Theano's
+        additions."""
+        maker = compiled.maker
+        maker.function_class = type(self)
+        maker.theano_defaults = defaults
+        maker.theano_on_device = on_device
+        for slot in PyTensorFunction.__slots__:
+            setattr(self, slot, getattr(compiled, slot))
+        self._set_up()
+
+    def _set_up(self):
+        """Theano's additions, read off the maker."""
+        maker = self.maker
+        self.defaults = getattr(maker, 'theano_defaults', {})
+        self.on_device = getattr(maker, 'theano_on_device', False)
+        # mode JAX: what compiles the function for new shapes
+        self._jax = getattr(maker, 'theano_jax', None)
+        explicit = [i for i in maker.inputs if not i.implicit]
         self._dtypes = [getattr(i.variable.type, 'dtype', None)
                         for i in explicit]
         self._names = [i.name for i in explicit]
@@ -112,33 +163,35 @@ class Function(object):
             getattr(i.variable.type, 'ndim', None) == 0
             and str(getattr(i.variable.type, 'dtype', '')).startswith(
                 ('int', 'uint')) for i in explicit)
-        self._shared = fn.get_shared()
-        self._containers = [c for i, c in zip(fn.maker.inputs,
-                                              fn.input_storage)
+        self._shared = self.get_shared()
+        self._containers = [c for i, c in zip(maker.inputs,
+                                              self.input_storage)
                             if i.shared]
 
-    def __getattr__(self, name):
-        if name == 'fn':  # not set yet (while unpickling)
-            raise AttributeError(name)
-        return getattr(self.fn, name)
+    @property
+    def fn(self):
+        """The compiled graph's callable (Theano's name for ``vm``)."""
+        return self.vm
 
     def __call__(self, *args, **kwargs):
         if self.on_device:
             jax_device.values_to_device(self._shared)
+            if self._jax is not None and self._jax.changed(self):
+                self._take_over(self._jax.compiled(), self.defaults, True)
         elif jax_device.DEVICE_VALUES_EXIST:
             jax_device.values_to_host(self._containers)
         if self.defaults and len(args) < len(self._dtypes):
             args, kwargs = self._with_defaults(args, kwargs)
-        if (not kwargs and self._ints_only and not self.fn.trust_input
+        if (not kwargs and self._ints_only and not self.trust_input
                 and len(args) == len(self._dtypes)
                 and all(type(a) is int for a in args)):
-            self.fn.trust_input = True
+            self.trust_input = True
             try:
-                return self.fn(*[numpy.asarray(a, dtype=t)
-                                 for a, t in zip(args, self._dtypes)])
+                return _call(self, *[numpy.asarray(a, dtype=t)
+                                     for a, t in zip(args, self._dtypes)])
             finally:
-                self.fn.trust_input = False
-        return self.fn(*args, **kwargs)
+                self.trust_input = False
+        return _call(self, *args, **kwargs)
 
     def _with_defaults(self, args, kwargs):
         """The arguments, as positions, with the defaults of those not
@@ -155,8 +208,20 @@ class Function(object):
                 break
         return args, kwargs
 
-    def __reduce__(self):
-        return (Function, (self.fn, self.defaults, self.on_device))
+    def copy(self, *args, **kwargs):
+        """PyTensor's ``copy``, keeping Theano's additions."""
+        copied = super().copy(*args, **kwargs)
+        copied.maker.theano_defaults = self.defaults
+        copied.maker.theano_on_device = self.on_device
+        # a copy is not compiled again for new shapes (its shared
+        # variables may be others): a new shape fails its shape check
+        copied._set_up()
+        return copied
 
-    def __repr__(self):
-        return '<theano_compat Function of %r>' % (self.fn,)
+    def __reduce__(self):
+        # PyTensor registers its pickling for its own class only
+        # (copyreg); the maker it pickles makes this class again.
+        return _pickle_function(self)
+
+
+_call = PyTensorFunction.__call__

@@ -33,7 +33,7 @@ from pytensor.tensor import subtensor as pt_subtensor
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import fused, reductions
+from theano_compat.engine import elementwise, fused, reductions
 from theano_compat.engine.threads import blas_threads
 
 __all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES']
@@ -199,6 +199,10 @@ REWRITES = {
                                  AFTER_SPECIALIZE + 0.001),
     reductions.REWRITE_NAME: (reductions.sum_of_squares_rewriter,
                               AFTER_SPECIALIZE + 0.002),
+    elementwise.REWRITE_NAME: (elementwise.vectorised_tanh_rewriter,
+                               AFTER_SPECIALIZE + 0.003),
+    reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
+                                   AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
 }

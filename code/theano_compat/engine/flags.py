@@ -21,9 +21,12 @@ engine acts on are:
             ``FAST_RUN`` (the default; ``CVM`` is the same) is the C
             backend with this port's rewrites, ``FAST_COMPILE`` PyTensor's
             quick mode; ``JAX``, ``NUMBA``, ``C`` and ``PYTORCH`` are
-            PyTensor's modes of those names.  ``mode=JAX`` with
-            ``device=cpu`` runs the GPU's code path on JAX's CPU device:
-            this is how the tests check that path without a GPU.
+            PyTensor's modes of those names; ``NanGuardMode`` and
+            ``DebugMode`` (``DEBUG_MODE``) Theano's debugging modes
+            (``compile.nanguardmode``, ``compile.debugmode``).
+            ``mode=JAX`` with ``device=cpu`` runs the GPU's code path on
+            JAX's CPU device: this is how the tests check that path
+            without a GPU.
 ``optimizer_excluding``
             rewrites to leave out, separated by ``:``, as in Theano: this
             port's own (``fused_softmax_regression``, ``argmax_of_scores``,
@@ -50,7 +53,7 @@ import sys
 __all__ = ['TheanoFlagsError', 'parse_theano_flags', 'uses_gpu',
            'default_mode', 'apply_flags', 'read_settings', 'theanorc_files',
            'check_settings', 'FLOATX_VALUES', 'MODE_VALUES',
-           'FAST_RUN_NAMES', 'ENGINE_FLAGS']
+           'FAST_RUN_NAMES', 'DEBUG_MODE_NAMES', 'ENGINE_FLAGS']
 
 
 class TheanoFlagsError(ValueError):
@@ -67,10 +70,11 @@ GPU_DEVICE_PREFIXES = ('cuda', 'gpu')
 DEVICE_VALUES = ('cpu', 'cuda', 'cuda0', 'gpu', 'gpu0 (any GPU number)')
 # The names that mean Theano's FAST_RUN: compiled C code.
 FAST_RUN_NAMES = ('FAST_RUN', 'CVM')
-# The modes by name.  (The debugging modes, NanGuardMode and DebugMode,
-# join this list when the port provides them.)
+# Theano's debugging modes (compile.nanguardmode, compile.debugmode).
+DEBUG_MODE_NAMES = ('NanGuardMode', 'DebugMode', 'DEBUG_MODE')
+# The modes by name.
 MODE_VALUES = FAST_RUN_NAMES + ('FAST_COMPILE', 'JAX', 'NUMBA', 'C',
-                                'PYTORCH')
+                                'PYTORCH') + DEBUG_MODE_NAMES
 # The settings this engine acts on itself, always in the parsed dict.
 ENGINE_FLAGS = ('floatX', 'device', 'mode', 'optimizer_excluding')
 

@@ -7,7 +7,8 @@ CPU device (``mode=JAX``, ``device=cpu``), which is how the tests cover it
 without a GPU.  The C backend never comes here, so its graphs are
 unchanged.
 
-Two things make the tutorial's functions work, and work fast, under JAX:
+Three things make the tutorial's functions, and Theano programs like
+them, work, and work fast, under JAX:
 
 * Static minibatch shapes.  JAX compiles for fixed shapes, and the
   tutorial's minibatch ``data[i * bs:(i + 1) * bs]`` has a length known
@@ -17,6 +18,11 @@ Two things make the tutorial's functions work, and work fast, under JAX:
   the number of whole minibatches in the data at compile time.  (Past the
   last whole minibatch, JAX clamps the index and so gives that minibatch
   again, where the C backend gives a short or empty one.)
+* Shared variables' shapes as constants.  A shape computed from a shared
+  variable's (``T.arange(Y.shape[0] - 1)``) is known when the function
+  is compiled, and is given to JAX as a constant; a ``set_value`` of
+  another shape has the function compiled again before its next call
+  (:class:`ShapeSpecialised`).
 * Data kept on the device.  Shared variables hold NumPy arrays, which JAX
   would copy to the device at every call: the whole data set for each
   minibatch.  Before a mode-JAX function runs, its shared variables'
@@ -47,8 +53,8 @@ from theano_compat.engine.flags import FLAGS, uses_gpu
 
 __all__ = ['DeviceError', 'on_jax_dispatch', 'import_jax', 'jax_device',
            'jax_device_name',
-           'is_jax_mode', 'compile_jax', 'values_to_device',
-           'values_to_host']
+           'is_jax_mode', 'compile_jax', 'ShapeSpecialised',
+           'values_to_device', 'values_to_host']
 
 GPU_INSTALL_HINT = ("install JAX with its CUDA plugin: pip install -e "
                     "'.[gpu]' (or run on the CPU: THEANO_FLAGS=device=cpu)")
@@ -220,32 +226,132 @@ def on_jax_dispatch(register):
 
 
 def compile_jax(inputs, outputs, mode, updates, givens, **kwargs):
-    """``pytensor.function`` in mode JAX, with static minibatches.
+    """``pytensor.function`` in mode JAX, for the shapes its shared
+    variables have now (see :class:`ShapeSpecialised`).
 
+    :returns: the compiled PyTensor function; its maker's ``theano_jax``
+        is the :class:`ShapeSpecialised` that compiles it again for other
+        shapes
     :raises NotImplementedError: naming the way out, when JAX cannot
         compile the graph
     """
     import_jax()
     jax_device()
-    if givens:
-        pairs = givens.items() if isinstance(givens, dict) else givens
-        givens = [(var, _static_minibatch(value)) for var, value in pairs]
-    with warnings.catch_warnings():
-        # PyTensor notes each shape check that JAX's tracing drops; JAX
-        # checks the shapes itself, so the note only adds noise.
-        warnings.filterwarnings('ignore', message='Skipping Assert',
-                                category=UserWarning)
-        try:
-            return pytensor.function(inputs, outputs, mode=mode,
-                                     updates=updates, givens=givens,
-                                     **kwargs)
-        except NotImplementedError as error:
-            raise NotImplementedError(
-                'PyTensor\'s JAX backend (%s) cannot compile this graph: %s\n'
-                'theano_compat gives a static shape to minibatches written '
-                'as shared[i * bs:(i + 1) * bs] with a constant bs; other '
-                'slices of run-time length need a fixed length, or use '
-                'THEANO_FLAGS=device=cpu' % (_flags_text(), error)) from error
+    recipe = ShapeSpecialised(inputs, outputs, mode, updates, givens, kwargs)
+    return recipe.compiled()
+
+
+class ShapeSpecialised(object):
+    """A mode-JAX function as it was asked for, compiled for the current
+    shapes of the shared variables it reads.
+
+    JAX compiles for fixed shapes, and a shape that PyTensor's graph
+    computes (``T.arange(Y.shape[0] - 1)``, ``T.zeros((Y.shape[0], 10))``)
+    must be a constant when JAX traces it.  The value of a shared variable,
+    unlike an input's, is there when the function is compiled, so its
+    shape is given to PyTensor as a fact (``specify_shape``), which folds
+    such shapes into constants; the tutorial's minibatch slices get their
+    static length the same way (:func:`_static_minibatch`).  The facts
+    hold as long as the values keep their shapes: before each call the
+    function compares them (:meth:`changed`), and after a ``set_value``
+    of another shape it is compiled again for the new shapes (kept, so
+    that going back to earlier shapes compiles nothing).
+
+    Left out: shared variables that are not tensors (random generators)
+    or that carry a ``default_update`` (random states), any that
+    ``givens`` replaces, and lengths of 1 (see :func:`_facts`).
+    """
+
+    def __init__(self, inputs, outputs, mode, updates, givens, kwargs):
+        self.inputs = list(inputs)
+        self.outputs = outputs
+        self.mode = mode
+        self.updates = list(updates.items() if isinstance(updates, dict)
+                            else updates or [])
+        self.givens = list(givens.items() if isinstance(givens, dict)
+                           else givens or [])
+        self.kwargs = dict(kwargs)
+        self.fixed = self._fixed_shape_variables()
+        self._compiled = {}  # {shapes: PyTensor function}
+
+    def _fixed_shape_variables(self):
+        """The shared variables whose shapes become constants."""
+        from pytensor.graph.traversal import ancestors
+        from pytensor.tensor.type import TensorType
+        replaced = {var for var, _ in self.givens}
+        graphs = _variables(self.outputs) + [
+            value for pair in self.updates + self.givens for value in pair]
+        return [var for var in ancestors(graphs)
+                if isinstance(var, SharedVariable)
+                and isinstance(var.type, TensorType) and var.ndim > 0
+                and var.default_update is None and var not in replaced]
+
+    def shapes(self):
+        """The shapes of the fixed variables' values now."""
+        return tuple(var.container.storage[0].shape for var in self.fixed)
+
+    def changed(self, compiled):
+        """Whether a value no longer has the shape ``compiled`` was
+        compiled for."""
+        return self.shapes() != compiled.maker.theano_shapes
+
+    def compiled(self):
+        """The PyTensor function for the current shapes."""
+        shapes = self.shapes()
+        if shapes not in self._compiled:
+            self._compiled[shapes] = self._compile(shapes)
+        return self._compiled[shapes]
+
+    def _compile(self, shapes):
+        # the shapes' facts first: the givens' values read the variables
+        givens = [(var, pt.specify_shape(var, _facts(var, shape)))
+                  for var, shape in zip(self.fixed, shapes)]
+        givens += [(var, _static_minibatch(value))
+                   for var, value in self.givens]
+        with warnings.catch_warnings():
+            # PyTensor notes each shape check that JAX's tracing drops; JAX
+            # checks the shapes itself, so the note only adds noise.
+            warnings.filterwarnings('ignore', message='Skipping Assert',
+                                    category=UserWarning)
+            try:
+                compiled = pytensor.function(
+                    self.inputs, self.outputs, mode=self.mode,
+                    updates=self.updates, givens=givens, **self.kwargs)
+            except NotImplementedError as error:
+                raise NotImplementedError(
+                    'PyTensor\'s JAX backend (%s) cannot compile this graph: '
+                    '%s\ntheano_compat gives a static shape to shared '
+                    'variables and to minibatches written as shared[i * bs:'
+                    '(i + 1) * bs] with a constant bs; other slices of '
+                    'run-time length need a fixed length, or use '
+                    'THEANO_FLAGS=device=cpu' % (_flags_text(), error)
+                ) from error
+        compiled.maker.theano_jax = self
+        compiled.maker.theano_shapes = shapes
+        return compiled
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state['_compiled'] = {}  # compiled again where it is loaded
+        return state
+
+
+def _facts(var, shape):
+    """The lengths of ``shape`` that may be given to PyTensor as facts
+    about ``var``: a length of 1 where ``var``'s type does not say 1 stays
+    unknown, since it would make that axis broadcastable, and an update
+    of ``var`` computed from it no longer of ``var``'s type."""
+    return tuple(None if length == 1 and static != 1 else length
+                 for length, static in zip(shape, var.type.shape))
+
+
+def _variables(outputs):
+    """The variables of ``theano.function``'s ``outputs`` argument."""
+    if outputs is None:
+        return []
+    if not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    return [getattr(out, 'variable', out) for out in outputs]
 
 
 # Whether any shared value has been put on the device in this process:
@@ -345,8 +451,9 @@ def _static_minibatch(value):
     n_batches = shape[0] // batch_size
     if len(shape) != data.ndim or n_batches == 0:
         return value
-    # specify_shape makes a later set_value() of another length an error
-    # rather than a silent use of the old number of rows.
+    # The function is compiled again when the data's shape changes
+    # (ShapeSpecialised); should it not be, specify_shape makes the call
+    # an error rather than a silent use of the old number of rows.
     data = pt.specify_shape(data, shape)
     batches = data[:n_batches * batch_size].reshape(
         (n_batches, batch_size) + shape[1:])

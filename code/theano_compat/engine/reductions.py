@@ -12,6 +12,17 @@ of a different order of addition, the same on every run.  The rewrite :data:`sum
 of ``Sum{acc=float64}(sqr(x))`` over all of a float tensor's elements, in
 the C backend's mode only (``engine.cvm``; its name there is
 ``sum_of_squares``).
+
+:class:`ChannelSums` is the sum over every axis but one, such as a
+convolution layer's bias gradient, the sum of a (batch, channels, rows,
+columns) gradient over all but the channels: ``channel_sums.cpp`` sums
+each contiguous run of values in eight float64 lanes, where PyTensor's
+loop strides through the array into one float64 per output.  The rewrite
+:data:`channel_sums_rewriter` (``channel_sums`` in ``engine.cvm``) puts it
+in place of ``Sum{acc=float64}`` of a float32 tensor over all axes but
+one that is not the last (over the last, PyTensor's loop reads memory in
+order already).  float64 sums stay PyTensor's, whose order of addition
+the float64 tutorials' records were made with.
 """
 
 import hashlib
@@ -28,16 +39,18 @@ from pytensor.tensor.math import Sum
 
 from theano_compat.engine.compiler import native_vector_flags
 
-__all__ = ['SumOfSquares', 'sum_of_squares_rewriter', 'REWRITE_NAME']
+__all__ = ['SumOfSquares', 'sum_of_squares_rewriter', 'REWRITE_NAME',
+           'ChannelSums', 'channel_sums_rewriter', 'CHANNEL_SUMS_NAME']
 
 REWRITE_NAME = 'sum_of_squares'
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'sum_of_squares.cpp')
+CHANNEL_SUMS_NAME = 'channel_sums'
+HERE = os.path.dirname(os.path.abspath(__file__))
+KERNEL_FILE = os.path.join(HERE, 'sum_of_squares.cpp')
 
 
-def kernel_source():
-    """The C++ code of the sum (``sum_of_squares.cpp``)."""
-    with open(KERNEL_FILE) as f:
+def kernel_source(path=KERNEL_FILE):
+    """The C++ code of a sum (default ``sum_of_squares.cpp``)."""
+    with open(path) as f:
         return f.read()
 
 
@@ -125,3 +138,107 @@ def sum_of_squares(fgraph, node):
 
 
 sum_of_squares_rewriter = dfs_rewriter(sum_of_squares)
+
+
+CHANNEL_SUMS_FILE = os.path.join(HERE, 'channel_sums.cpp')
+
+
+class ChannelSums(COp):
+    """``x.sum(axis=all but `kept`)``, accumulated in float64.
+
+    :param kept: the axis left (not the last one)
+    :param dtype: the dtype of the input and of the result (float32 or
+        float64), as ``Sum``'s ``dtype``
+    """
+
+    __props__ = ('kept', 'dtype')
+
+    def __init__(self, kept, dtype):
+        self.kept = kept
+        self.dtype = dtype
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        if x.type.dtype != self.dtype or not 0 <= self.kept < x.ndim - 1:
+            raise TypeError('ChannelSums(%d, %s) takes a %s tensor of more '
+                            'than %d dimensions, not %s'
+                            % (self.kept, self.dtype, self.dtype,
+                               self.kept + 1, x.type))
+        return Apply(self, [x], [pt.vector(dtype=self.dtype)])
+
+    def perform(self, node, inputs, outputs):
+        (x,) = inputs
+        axes = tuple(a for a in range(x.ndim) if a != self.kept)
+        outputs[0][0] = x.sum(axis=axes, dtype='float64').astype(self.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [(shapes[0][self.kept],)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        (x,), (g,) = inputs, output_grads
+        pattern = ['x'] * x.ndim
+        pattern[self.kept] = 0
+        return [pt.zeros_like(x) + g.dimshuffle(pattern)]
+
+    def c_support_code(self, **kwargs):
+        return kernel_source(CHANNEL_SUMS_FILE)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        (x,), (z,) = inputs, outputs
+        return '''
+        {
+            PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(%(x)s);
+            if (!contiguous) { %(fail)s }
+            const npy_intp* dims = PyArray_DIMS(contiguous);
+            npy_intp outer = 1, inner = 1;
+            for (int i = 0; i < %(kept)d; ++i) outer *= dims[i];
+            for (int i = %(kept)d + 1; i < PyArray_NDIM(contiguous); ++i)
+                inner *= dims[i];
+            const npy_intp kept = dims[%(kept)d];
+            if (!%(z)s || PyArray_DIMS(%(z)s)[0] != kept) {
+                Py_XDECREF(%(z)s);
+                %(z)s = (PyArrayObject*)PyArray_EMPTY(1, &dims[%(kept)d],
+                                                      NPY_%(DTYPE)s, 0);
+                if (!%(z)s) { Py_DECREF(contiguous); %(fail)s }
+            }
+            double* totals = (double*)malloc(
+                (kept > 0 ? kept : 1) * sizeof(double));
+            if (!totals) {
+                Py_DECREF(contiguous);
+                PyErr_NoMemory();
+                %(fail)s
+            }
+            channel_sums::run(
+                (const npy_%(dtype)s*)PyArray_DATA(contiguous), outer, kept,
+                inner, totals);
+            npy_%(dtype)s* out = (npy_%(dtype)s*)PyArray_DATA(%(z)s);
+            for (npy_intp k = 0; k < kept; ++k)
+                out[k] = (npy_%(dtype)s)totals[k];
+            free(totals);
+            Py_DECREF(contiguous);
+        }
+        ''' % dict(x=x, z=z, fail=sub['fail'], kept=self.kept,
+                   dtype=self.dtype, DTYPE=self.dtype.upper())
+
+    def c_code_cache_version(self):
+        return (1, hashlib.sha256(
+            kernel_source(CHANNEL_SUMS_FILE).encode()).hexdigest())
+
+
+@node_rewriter([Sum])
+def channel_sums(fgraph, node):
+    """``Sum{acc=float64}`` over every axis but one, not the last, of a
+    float32 tensor, as :class:`ChannelSums`."""
+    op = node.op
+    (x,) = node.inputs
+    axes = range(x.ndim) if op.axis is None else sorted(op.axis)
+    kept = [a for a in range(x.ndim) if a not in axes]
+    if not (len(kept) == 1 and kept[0] < x.ndim - 1
+            and x.type.dtype == 'float32'
+            and op.acc_dtype == 'float64'
+            and node.outputs[0].type.dtype == x.type.dtype):
+        return None
+    return [ChannelSums(kept[0], x.type.dtype)(x)]
+
+
+channel_sums_rewriter = dfs_rewriter(channel_sums)
