@@ -25,25 +25,8 @@ from conftest import ROOT, run_python
 
 RECORD_PATH = os.path.join(ROOT, 'tests', 'theano_names.json')
 
-# Modules the debugging tools (issue 16, item 4) will give Theano's
-# behaviour; until then the table points them at PyTensor's modules, and
-# the names these lack fail as PyTensor's do.
-DEBUGGING_TOOLS = {
-    'theano.compile.debugmode.char_from_number',
-    'theano.compile.debugmode.debugprint',
-    'theano.compile.mode.FAST_RUN',
-    'theano.compile.nanguardmode.f_compute',
-    'theano.compile.nanguardmode.f_gpua_absmax',
-    'theano.compile.nanguardmode.f_gpua_max',
-    'theano.compile.nanguardmode.f_gpua_min',
-}
-
 # Functions whose parameters differ from Theano's, and why.
 SIGNATURES_LEFT = {
-    'theano.function': 'compile.function_module (the debugging tools\' '
-                       'issue): its arguments after givens by keyword only',
-    'theano.compile.function': 'as theano.function',
-    'theano.printing.debugprint': 'PyTensor\'s until the debugging tools',
     'theano.compile.is_same_graph': 'PyTensor\'s takes no debug argument',
     'theano.tensor.nnet.conv2d': 'num_groups and unshared wait for #17',
     'theano.tensor.nnet.abstract_conv2d': 'as conv2d; and image_shape',
@@ -95,9 +78,6 @@ def test_every_recorded_name_resolves_or_says_why_not(record):
                 if error is None:
                     counts['resolved'] += 1
                     continue
-                if full in DEBUGGING_TOOLS:
-                    counts['debugging tools'] += 1
-                    continue
                 assert isinstance(error, names.TheanoNameError), full
                 category, advice = names.left_out_reason(full)
                 assert category in names.CATEGORIES
@@ -109,9 +89,8 @@ def test_every_recorded_name_resolves_or_says_why_not(record):
     total = sum(len(found) for found in record['modules'].values())
     assert total == 1235 and sum(counts.values()) == total
     # what the port provides, and why the rest is not here
-    assert counts == {'resolved': 1004, names.INTERNALS: 160,
-                      names.UNTIL_17: 45, names.GONE: 19,
-                      'debugging tools': 7}
+    assert counts == {'resolved': 1005, names.INTERNALS: 162,
+                      names.UNTIL_17: 45, names.GONE: 19, names.GPU: 4}
 
 
 def test_the_table_points_at_what_exists():
@@ -145,13 +124,24 @@ def test_the_operations_of_issue_17_fail_in_one_line_naming_it():
         assert 'issue #17' in str(error)
 
 
-def test_the_debugging_tools_modules_are_pytensors_for_now():
-    # the lead switches these at the merge with the debugging tools
+def test_the_debugging_tools_are_the_packages_own_modules():
     import pytensor.printing
-    from pytensor.compile.debug import nanguardmode
-    assert names.import_theano_module('theano.printing') is pytensor.printing
-    assert names.import_theano_module(
-        'theano.compile.nanguardmode') is nanguardmode
+    from theano_compat import printing
+    from theano_compat.compile import debugmode, mode, nanguardmode
+    for path, module in (('theano.printing', printing),
+                         ('theano.compile.mode', mode),
+                         ('theano.compile.nanguardmode', nanguardmode),
+                         ('theano.compile.debugmode', debugmode)):
+        assert names.import_theano_module(path) is module
+    # Theano's debugprint wherever Theano had one, not PyTensor's
+    assert theano.printing.debugprint is printing.debugprint
+    assert theano.pp is printing.pp
+    assert printing.debugprint is not pytensor.printing.debugprint
+    # PyTensor's other printing names, through the table
+    assert printing.min_informative_str is (
+        pytensor.printing.min_informative_str)
+    # theano.compile.mode.FAST_RUN: the mode the name FAST_RUN means
+    assert mode.FAST_RUN is mode.get_mode('FAST_RUN')
 
 
 def test_functions_take_theanos_parameters(record):
@@ -242,6 +232,14 @@ def test_theanos_warnings_stay_and_pytensors_do_not_show():
         f = theano.function([x], [cost, T.grad(cost, x)] + draws,
                             updates=updates, mode='FAST_COMPILE')
         f([1., 2.])
+        # Theano's no_default_updates: the streams' states stay put, so
+        # two calls draw the same numbers (they differ with the updates)
+        same = theano.function([], streams.uniform((3,)),
+                               no_default_updates=True, mode='FAST_COMPILE')
+        assert (same() == same()).all()
+        moving = theano.function([], streams.uniform((3,)),
+                                 mode='FAST_COMPILE')
+        assert (moving() != moving()).all()
         T.slinalg.cholesky(T.dmatrix())
         T.nlinalg.trace(T.dmatrix())
         T.batched_dot(T.dtensor3(), T.dtensor3())

@@ -8,7 +8,8 @@ come from:
 ``home``
     the module that stands for the path: one of this package's
     (``theano_compat.tensor.nnet``), or, where PyTensor's module of the
-    same meaning serves as it is, PyTensor's (``pytensor.printing``).
+    same meaning serves as it is, PyTensor's
+    (``pytensor.compile.sharedvalue``).
     A path whose home is None is left out altogether, with its advice.
 ``sources``
     modules searched, in order, for a name the home does not define
@@ -215,8 +216,8 @@ TABLE = {
             'Lop': 'theano_compat.gradient',
             'subgraph_grad': 'theano_compat.gradient',
             'OrderedUpdates': 'theano_compat.updates',
-            'pp': 'pytensor.printing',
-            'pprint': 'pytensor.printing',
+            'pp': 'theano_compat.printing',
+            'pprint': 'theano_compat.printing',
             'sparse_grad': 'pytensor.sparse',
         },
         left_out=dict(
@@ -244,9 +245,8 @@ TABLE = {
             format_as=(INTERNALS, 'a helper of Theano\'s grad for the '
                                   'shape of its result; build the list or '
                                   'tuple yourself'))),
-    # The debugging tools' modules: PyTensor's for now (issue 16, item 4
-    # gives them Theano's behaviour).
-    'theano.printing': Path(home='pytensor.printing'),
+    'theano.printing': Path(home='theano_compat.printing',
+                            sources=('pytensor.printing',)),
     'theano.sparse': Path(
         home='theano_compat.sparse',
         sources=('pytensor.sparse', 'pytensor.sparse.variable',
@@ -269,7 +269,7 @@ TABLE = {
     'theano.compile': Path(
         home='theano_compat.compile', sources=('pytensor.compile',),
         moved={
-            'DebugMode': 'pytensor.compile.debug.debugmode',
+            'DebugMode': 'theano_compat.compile.debugmode',
             'DisconnectedType': 'pytensor.gradient',
             'NullType': 'pytensor.graph.null_type',
             'OpFromGraph': 'pytensor.compile.builders',
@@ -328,11 +328,25 @@ TABLE = {
     'theano.compile.builders': Path(home='pytensor.compile.builders'),
     'theano.compile.profiling': Path(
         home='pytensor.compile.debug.profiling'),
-    'theano.compile.mode': Path(home='pytensor.compile.mode'),
+    'theano.compile.mode': Path(home='theano_compat.compile.mode',
+                                sources=('pytensor.compile.mode',)),
     'theano.compile.nanguardmode': Path(
-        home='pytensor.compile.debug.nanguardmode'),
+        home='theano_compat.compile.nanguardmode',
+        sources=('pytensor.compile.debug.nanguardmode',),
+        left_out=dict(
+            f_compute=(GPU, 'builds the GPU reductions of Theano\'s '
+                            'NanGuardMode; ' + GPU_ADVICE),
+            **_each(GPU, 'a GPU reduction of Theano\'s NanGuardMode; '
+                         + GPU_ADVICE,
+                    'f_gpua_absmax', 'f_gpua_max', 'f_gpua_min'))),
     'theano.compile.debugmode': Path(
-        home='pytensor.compile.debug.debugmode'),
+        home='theano_compat.compile.debugmode',
+        sources=('pytensor.compile.debug.debugmode',),
+        left_out=_each(INTERNALS, 'the recursive step of Theano\'s '
+                                  'debugprint, and how it named nodes; use '
+                                  'theano.printing.debugprint(..., '
+                                  'ids=\'CHAR\')',
+                       'debugprint', 'char_from_number')),
 
     # --- theano.tensor ---
     'theano.tensor': Path(
@@ -341,7 +355,7 @@ TABLE = {
         moved=dict(
             GRADIENT_NAMES,
             config='theano_compat.configdefaults',
-            pprint='pytensor.printing',
+            pprint='theano_compat.printing',
             min_informative_str='pytensor.printing'),
         left_out=dict(
             _each(GONE, MPI_ADVICE, 'LoadFromDisk', 'MPIRecv', 'MPIRecvWait',

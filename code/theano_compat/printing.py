@@ -44,7 +44,7 @@ from pytensor.graph.fg import FunctionGraph
 from pytensor.printing import Print  # noqa: F401
 
 from theano_compat.engine.jax_device import on_jax_dispatch
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
 __all__ = ['debugprint', 'pp', 'pprint', 'PPrinter', 'pydotprint', 'Print']
 
@@ -279,5 +279,4 @@ def _register_jax():
 on_jax_dispatch(_register_jax)
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.printing', _pt_printing, name)
+__getattr__ = module_getattr(__name__)

@@ -25,7 +25,7 @@ from pytensor.compile.debug.debugmode import (  # noqa: F401
     DebugModeError, InvalidValueError, StochasticOrder)
 from pytensor.tensor.type import TensorType
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
 __all__ = ['DebugMode', 'DebugModeError', 'BadThunkOutput',
            'BadOptimization', 'BadDestroyMap', 'BadViewMap',
@@ -84,6 +84,4 @@ class DebugMode(_pt_debugmode.DebugMode):
         return _Maker
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.compile.debugmode',
-                         _pt_debugmode, name)
+__getattr__ = module_getattr(__name__)

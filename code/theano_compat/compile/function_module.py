@@ -19,6 +19,8 @@ and the compiled function is a :class:`Function`: PyTensor's own
 ``In`` defaults and keep its inputs on the right side of the device.
 """
 
+import warnings
+
 import numpy
 import pytensor
 from pytensor.compile.executor import Function as PyTensorFunction
@@ -73,19 +75,35 @@ def _plain_inputs(inputs):
 
 
 def function(inputs, outputs=None, mode=None, updates=None, givens=None,
-             **kwargs):
-    """``theano.function``: same arguments as ``pytensor.function``.
+             no_default_updates=False, accept_inplace=False, name=None,
+             rebuild_strict=True, allow_input_downcast=None, profile=None,
+             on_unused_input=None, **kwargs):
+    """``theano.function``: Theano's parameters, in Theano's order, each
+    with the meaning ``pytensor.function`` gives it (which takes the same
+    ones, and more by keyword, such as ``trust_input``).
 
     :rtype: Function (a PyTensor ``Function``)
     """
+    kwargs.update(accept_inplace=accept_inplace, name=name,
+                  rebuild_strict=rebuild_strict,
+                  allow_input_downcast=allow_input_downcast, profile=profile,
+                  on_unused_input=on_unused_input)
+    if no_default_updates:
+        # Theano's documented argument, which PyTensor still honours but
+        # calls deprecated (a note for PyTensor's users, not Theano's)
+        kwargs['no_default_updates'] = no_default_updates
     inputs, defaults = _plain_inputs(list(inputs))
     mode = resolve_mode(mode)
-    if jax_device.is_jax_mode(mode):
-        compiled = jax_device.compile_jax(inputs, outputs, mode, updates,
-                                          givens, **kwargs)
-        return Function.adopt(compiled, defaults, on_device=True)
-    compiled = pytensor.function(inputs, outputs, mode=mode, updates=updates,
-                                 givens=givens, **kwargs)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='The no_default_updates '
+                                'parameter is deprecated',
+                                category=DeprecationWarning)
+        if jax_device.is_jax_mode(mode):
+            compiled = jax_device.compile_jax(inputs, outputs, mode, updates,
+                                              givens, **kwargs)
+            return Function.adopt(compiled, defaults, on_device=True)
+        compiled = pytensor.function(inputs, outputs, mode=mode,
+                                     updates=updates, givens=givens, **kwargs)
     return Function.adopt(compiled, defaults)
 
 

@@ -13,9 +13,10 @@ it says otherwise).  ``Mode`` and the rest are PyTensor's.
 import pytensor.compile.mode as _pt_mode
 from pytensor.compile.mode import Mode  # noqa: F401
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
-__all__ = ['Mode', 'get_mode', 'get_default_mode', 'debug_mode']
+__all__ = ['Mode', 'FAST_RUN', 'get_mode', 'get_default_mode',
+           'debug_mode']
 
 _DEBUG_MODES = {}
 
@@ -49,10 +50,15 @@ def get_mode(orig_string):
     return _pt_mode.get_mode(resolve_mode(orig_string))
 
 
+# Theano's FAST_RUN as an object, for mode=theano.compile.mode.FAST_RUN:
+# the same mode as the name 'FAST_RUN' (the C backend with this port's
+# rewrites, less those THEANO_FLAGS' optimizer_excluding names).
+FAST_RUN = get_mode('FAST_RUN')
+
+
 def get_default_mode():
     """The mode ``theano.function`` compiles in when given none."""
     return get_mode(None)
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.compile.mode', _pt_mode, name)
+__getattr__ = module_getattr(__name__)

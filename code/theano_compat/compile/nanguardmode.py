@@ -16,11 +16,9 @@ import pytensor.compile.debug.nanguardmode as _pt_nanguardmode
 from pytensor.compile.debug.nanguardmode import (  # noqa: F401
     NanGuardMode, contains_inf, contains_nan, flatten)
 
-from theano_compat.names import missing_name as _missing_name
+from theano_compat.names import module_getattr
 
 __all__ = ['NanGuardMode', 'contains_nan', 'contains_inf', 'flatten']
 
 
-def __getattr__(name):
-    return _missing_name(__name__, 'theano.compile.nanguardmode',
-                         _pt_nanguardmode, name)
+__getattr__ = module_getattr(__name__)
