@@ -213,7 +213,11 @@ def run_theano_script(run_name, slice_path, theano_record):
     script_path = os.path.join(ROOT, entry['script'])
     for path, key in ((script_path, 'script_sha256'),
                       (os.path.join(THEANO_SCRIPTS, 'common.py'),
-                       'common_sha256')):
+                       'common_sha256'),
+                      (os.path.join(THEANO_SCRIPTS, 'series_data.py'),
+                       'series_data_sha256')):
+        if key == 'series_data_sha256' and key not in entry:
+            continue  # only the scripts that import series_data.py pin it
         with open(path, 'rb') as f:
             assert hashlib.sha256(f.read()).hexdigest() == entry[key], (
                 '%s changed since %s was recorded' % (path, run_name))

@@ -13,8 +13,8 @@ thing that ever runs it:
 
 ``setup [--venv DIR] [--python PY]``
     Create the side environment (``PY -m venv DIR``, then ``pip install
-    numpy==1.23.5 scipy==1.10.1 six theano==1.0.5``).  Does nothing if DIR
-    already runs Theano 1.0.5.
+    numpy==1.23.5 scipy==1.10.1 six theano==1.0.5``), unless DIR already
+    runs Theano 1.0.5, and write its start-up hook for scan (below).
 
 ``record [--venv DIR] [--only NAME ...] [--twice]``
     Write a slice of the bundled MNIST (the first 3000 train, 1000 valid
@@ -34,11 +34,17 @@ thing that ever runs it:
 Flags: every run gets ``blas.ldflags=`` (Theano's NumPy-BLAS detection
 fails on NumPy 1.23 with Python 3.11), an explicit ``floatX``, and
 ``base_compiledir`` pointing into the venv (a cache of compiled C code;
-it changes no result, so the record leaves it out).  Runs that use
-``theano.scan`` also get ``cxx=``: 1.0.5's scan C code does not compile
-on Python 3.11, and without a compiler Theano runs each op's Python
-implementation.  ``mrg_values`` is recorded both ways since the two
-differ (see tests/theano_scripts/README).  The user's ``~/.theanorc`` is
+it changes no result, so the record leaves it out).  Theano 1.0.5's
+scan is a Cython module compiled on first use, which fails on Python
+3.11; the start-up hook that ``setup`` writes into the venv (a module
+loaded by a ``.pth`` file: Debian's own ``sitecustomize.py`` would hide
+one in the venv) makes the import of
+``theano.scan_module.scan_perform_ext`` raise ImportError,
+upon which Theano's scan runs its own Python loop (``Scan.execute``)
+around the inner function, compiled as usual, with the C backend on.
+Runs named ``*-python`` get ``cxx=`` (no compiler: each op's Python
+implementation); ``mrg_values`` and ``rbm_step`` are recorded both ways
+(see tests/theano_scripts/README).  The user's ``~/.theanorc`` is
 ignored and BLAS and OpenMP run on one thread, so the record does not
 depend on the machine's settings.
 
@@ -61,6 +67,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, 'tests', 'theano_scripts')
 REFERENCE = os.path.join(ROOT, 'tests', 'theano_reference.json')
 COMMON = os.path.join(SCRIPTS, 'common.py')
+SERIES_DATA = os.path.join(SCRIPTS, 'series_data.py')
 MNIST = os.path.join(ROOT, 'data', 'mnist.pkl.gz')
 
 DEFAULT_VENV = os.path.join(tempfile.gettempdir(), 'theano105')
@@ -88,9 +95,16 @@ SCRIPT_VARIANTS = (
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
     ('da_step', ('float64', 'float32')),
-    ('rbm_step', ('float64-python',)),  # uses theano.scan
+    ('rbm_step', ('float64', 'float64-python')),
     ('printing', ('float64',)),  # debugprint, pp, Print, the debug modes
+    # the rest of the series, on synthetic data from series_data.py
+    ('hmc_step', ('float64', 'float32')),
+    ('lstm_step', ('float64', 'float32')),
+    ('rnnslu_step', ('float64', 'float32')),
+    ('rnnrbm_step', ('float64', 'float32')),
 )
+# Scripts that import series_data.py: their records pin its hash too.
+SERIES_DATA_SCRIPTS = ('lstm_step', 'rnnslu_step', 'rnnrbm_step')
 RUNS = tuple(('%s/%s' % (script, variant), script, VARIANTS[variant])
              for script, variants in SCRIPT_VARIANTS for variant in variants)
 
@@ -107,6 +121,42 @@ DROPPED_ENV = ('THEANO_FLAGS', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP',
                'VIRTUAL_ENV')
 
 DEFAULT_TIMEOUT = 900  # seconds per script run
+
+# Written into the venv's site-packages by ``setup``: Theano's scan falls
+# back to its Python loop when this import fails (scan_op.py catches the
+# ImportError), instead of compiling Cython code that fails on 3.11.  The
+# hook is a module of its own loaded by a .pth file, not a
+# sitecustomize.py: Debian's Python has /usr/lib/python3.11/sitecustomize.py,
+# which comes first on the path, so a venv's sitecustomize.py is never read.
+REFUSED_MODULE = 'theano.scan_module.scan_perform_ext'
+HOOK_NAME = 'theano_scan_python_loop'
+HOOK_PTH = 'import %s\n' % HOOK_NAME
+HOOK_MODULE = '''"""Written by tools/theano_reference.py setup (the Deep
+Learning Tutorials port), loaded at start-up by the .pth file of the same
+name: refuses the import of %(module)s,
+so that Theano 1.0.5's scan, whose Cython code does not compile on
+Python 3.11, runs its own Python loop.  Every other import is left
+alone."""
+
+import importlib.abc
+import sys
+
+
+class RefuseScanPerformExt(importlib.abc.MetaPathFinder):
+    """Raises ImportError for exactly %(module)s."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == %(module)r:
+            raise ImportError(
+                '%%s is refused by %(name)s: Theano runs scan as a '
+                'Python loop' %% fullname, name=fullname)
+        return None
+
+
+if not any(isinstance(finder, RefuseScanPerformExt)
+           for finder in sys.meta_path):
+    sys.meta_path.insert(0, RefuseScanPerformExt())
+''' % {'module': REFUSED_MODULE, 'name': HOOK_NAME}
 
 PROBE = ('import json, platform, numpy, scipy, theano; '
          'print(json.dumps({"theano": theano.__version__, '
@@ -181,6 +231,7 @@ def setup(venv, python_exe):
             print('%s already runs Theano %s (NumPy %s, Python %s)'
                   % (venv, versions['theano'], versions['numpy'],
                      versions['python']))
+            write_scan_hook(python)
             return
     interpreter = shutil.which(python_exe)
     if interpreter is None:
@@ -201,6 +252,69 @@ def setup(venv, python_exe):
         raise ToolError('%s has Theano %s, not %s'
                         % (venv, versions['theano'], THEANO_VERSION))
     print('%s runs Theano %s' % (venv, versions['theano']))
+    write_scan_hook(python)
+
+
+def site_packages(python):
+    """The folder where the venv of ``python`` has Theano."""
+    code = ('import importlib.util, os; print(os.path.dirname(importlib.util.'
+            'find_spec("theano").submodule_search_locations[0]))')
+    try:
+        done = subprocess.run([python, '-c', code], capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ToolError('cannot run %s: %s' % (python, err)) from None
+    folder = last_line(done.stdout)
+    if done.returncode != 0 or not os.path.isdir(folder):
+        raise ToolError('cannot find where %s has Theano: %s'
+                        % (python, last_line(done.stderr) or folder))
+    return folder
+
+
+def write_scan_hook(python):
+    """Write :data:`HOOK_MODULE` and the .pth file that loads it into the
+    venv (each through a temporary file), then check that a fresh process
+    refuses the module."""
+    folder = site_packages(python)
+    for name, text in ((HOOK_NAME + '.py', HOOK_MODULE),
+                       (HOOK_NAME + '.pth', HOOK_PTH)):
+        path = os.path.join(folder, name)
+        with open(path + '.part', 'w') as f:
+            f.write(text)
+        os.replace(path + '.part', path)
+    check_scan_hook(python)
+    print('%s: the import of %s is refused (scan runs its Python loop)'
+          % (os.path.join(folder, HOOK_NAME + '.pth'), REFUSED_MODULE))
+
+
+def check_scan_hook(python):
+    """ToolError unless the venv has this tool's hook and a fresh process
+    of it refuses :data:`REFUSED_MODULE`."""
+    folder = site_packages(python)
+    texts = []
+    for name in (HOOK_NAME + '.py', HOOK_NAME + '.pth'):
+        try:
+            with open(os.path.join(folder, name)) as f:
+                texts.append(f.read())
+        except OSError:
+            texts.append(None)
+    code = ('import importlib\ntry:\n    importlib.import_module(%r)\n'
+            'except ImportError as e:\n    print("refused" if %r in str(e) '
+            'else "failed: %%s" %% e)\nelse:\n    print("imported")'
+            % (REFUSED_MODULE, HOOK_NAME))
+    done = subprocess.run([python, '-c', code], capture_output=True,
+                          text=True, timeout=300, env=run_env(
+                              'floatX=float64', os.path.join(
+                                  os.path.dirname(os.path.dirname(python)),
+                                  'compiledir')))
+    seen = last_line(done.stdout) or last_line(done.stderr)
+    if texts != [HOOK_MODULE, HOOK_PTH] or seen != 'refused':
+        raise ToolError('%s does not refuse %s (%s); write the hook with: '
+                        'python3 tools/theano_reference.py setup --venv %s'
+                        % (folder, REFUSED_MODULE,
+                           seen if texts == [HOOK_MODULE, HOOK_PTH]
+                           else 'no hook of this tool there',
+                           os.path.dirname(os.path.dirname(python))))
 
 
 ##############
@@ -333,6 +447,7 @@ def record(venv, only, twice, output, timeout):
     if versions['theano'] != THEANO_VERSION:
         raise ToolError('%s has Theano %s, not %s'
                         % (venv, versions['theano'], THEANO_VERSION))
+    check_scan_hook(python)
     arrays = slice_arrays()
     entries = {}
     with tempfile.TemporaryDirectory(prefix='theano_reference.') as workdir:
@@ -362,6 +477,9 @@ def record(venv, only, twice, output, timeout):
                 'seconds': round(seconds, 2),
                 'stdout': stdout,
             }
+            if script in SERIES_DATA_SCRIPTS:
+                entries[name]['series_data_sha256'] = file_sha256(
+                    SERIES_DATA)
     runs_out = dict(reference['runs']) if reference else {}
     runs_out.update(entries)
     write_json_atomically(output, {

@@ -1,4 +1,5 @@
-"""``python -m theano_compat SCRIPT [ARGS...]``: see ``theano_compat.runner``."""
+"""``python -m theano_compat [-m MODULE | -c CODE | SCRIPT] [ARGS...]``: see
+``theano_compat.runner``."""
 
 import sys
 
