@@ -125,24 +125,23 @@ def test_batch_normalization_gradients_of_every_output():
     g_out = r.uniform(-1, 1, (3, 4, 2, 5))
     h = r.uniform(-1, 1, (3, 4, 2, 5))
 
-    def every_output(x, gamma, beta, running_mean, running_var):
+    def cost(x, gamma, beta, running_mean, running_var):
+        # every output of the training function
         out, mean, invstd, new_mean, new_var = bn.batch_normalization_train(
             x, gamma, beta, 'spatial', running_mean=running_mean,
             running_var=running_var, running_average_factor=0.3)
-        return ((out * g_out).sum() + (mean ** 2).sum()
-                + (invstd * numpy.arange(4)).sum()
-                + (new_mean * new_var).sum())
-
-    def gradient_of_gradient(x, gamma, beta):
+        total = ((out * g_out).sum() + (mean ** 2).sum()
+                 + (invstd * numpy.arange(4)).sum()
+                 + (new_mean * new_var).sum())
+        # and a gradient's
         out, _, _ = bn.batch_normalization_train(x, gamma, beta, (0, 2, 3))
         gx, ggamma = T.grad((out * g_out).sum(), [x, gamma])
-        return (gx * h).sum() + (ggamma ** 2).sum()
+        return total + (gx * h).sum() + (ggamma ** 2).sum()
 
     x, gamma, beta = (r.uniform(-1, 1, (3, 4, 2, 5)), r.uniform(.5, 1.5, 4),
                       r.uniform(-1, 1, 4))
-    verify_grad(every_output, [x, gamma, beta, r.uniform(-1, 1, 4),
-                               r.uniform(.5, 1.5, 4)], rng=r, mode=PYTHON)
-    verify_grad(gradient_of_gradient, [x, gamma, beta], rng=r, mode=PYTHON)
+    verify_grad(cost, [x, gamma, beta, r.uniform(-1, 1, 4),
+                       r.uniform(.5, 1.5, 4)], rng=r, mode=PYTHON)
 
 
 def test_batch_normalization_arguments_fail_in_one_line():
