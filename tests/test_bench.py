@@ -93,7 +93,8 @@ def test_fused_calls_variants_still_find_their_code():
     import fused_calls
     from theano_compat.engine import fused
     for name, old, new in fused_calls.PHASES:
-        assert fused.kernel_source().count(old) == 1, name
+        assert fused.FusedSoftmaxRegression.source_sections()[
+            'support_code'].count(old) == 1, name
         assert new != old
 
 
@@ -192,6 +193,10 @@ def test_series_steps_dry_run_prints_every_step(capsys):
             result['flops'] / result['theano_compat'] / 1e6, 2)
     assert 'copy' in results['SdA'] and 'copy' not in results['lenet']
 
+
+# ----------------------------------------------------------------------------
+# bench/nnet_ops.py
+
 def test_nnet_ops_bench_rows_compute_the_same(capsys):
     # Each row checks that its two sides agree before timing them.
     import nnet_ops
@@ -204,3 +209,26 @@ def test_nnet_ops_bench_rows_compute_the_same(capsys):
         assert package > 0 and other > 0
         # (the times are printed to the microsecond, the ratio to 0.01)
         assert abs(ratio - package / other) < 0.05 * ratio + 0.01
+
+
+# ----------------------------------------------------------------------------
+# bench/conv_pool_3d.py
+
+def test_conv_pool_3d_dry_run_prints_each_row(capsys):
+    """bench/conv_pool_3d.py runs (a tiny problem, one round); its speeds
+    are the work over the measured times."""
+    import conv_pool_3d
+    results = conv_pool_3d.main(['--dry-run'])
+    assert list(results) == ['conv3d forward', 'conv3d forward+backward',
+                             'pool_3d forward', 'pool_3d forward+backward']
+    printed = capsys.readouterr().out
+    machine = re.search(r'float32 GEMM ([\d.]+) GFLOP/s .* copy ([\d.]+) '
+                        r'GB/s', printed)
+    assert machine, printed
+    flops = conv_pool_3d.conv_flops(conv_pool_3d.DRY)
+    assert flops == 2 * 2 * 3 * 2 * 8 * (3 * 5 * 5)
+    ms = results['conv3d forward']['theano_compat']
+    speed = flops / (ms / 1e3) / 1e9
+    assert re.search(r'conv3d forward +%.2f ms .* %.1f GFLOP/s = %.0f %%'
+                     % (ms, speed, 100 * speed / float(machine.group(1))),
+                     printed), printed

@@ -8,7 +8,7 @@ backend must agree with each other, the gradients with finite
 differences, and float32 must stay float32.
 """
 
-import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -22,12 +22,15 @@ from pytensor.gradient import verify_grad
 
 from theano_compat import theano, T
 from theano_compat.compile.function_module import resolve_mode
+from theano_compat.engine import cvm
 from theano_compat.tensor.nnet import abstract_conv
 from theano_compat.tensor.nnet.abstract_conv import (
-    Corr2d, Corr2dGradInputs, Corr2dGradWeights, conv2d)
+    AbstractConv2d as Corr2d, AbstractConv2d_gradInputs as Corr2dGradInputs,
+    AbstractConv2d_gradWeights as Corr2dGradWeights, conv2d)
 from theano_compat.tensor.signal import pool
 from theano_compat.tensor.signal.pool import (
-    MaxPoolGrad2d, MaxPoolGradGrad2d, Pool2d, pool_2d)
+    DownsampleFactorMaxGradGrad as MaxPoolGradGrad2d,
+    MaxPoolGrad as MaxPoolGrad2d, Pool as Pool2d, pool_2d)
 
 C_MODE = resolve_mode(None)                  # theano.function's default
 PYTHON = Mode(linker='py')                  # the ops' perform()
@@ -166,9 +169,11 @@ def test_conv2d_empty_and_one_by_one():
 # pool_2d against a loop
 
 def loop_pool(x, ws, ignore_border, stride, pad, mode):
-    """Pooling written out window by window, from Theano 1.0's rules."""
+    """Pooling over the last len(ws) axes, written out window by window,
+    from Theano 1.0's rules."""
     stride = stride or ws
-    lead, (rows, cols) = x.shape[:-2], x.shape[-2:]
+    nd = len(ws)
+    lead, sizes = x.shape[:-nd], x.shape[-nd:]
 
     def windows(length, w, s, p):
         padded = length + 2 * p
@@ -188,22 +193,22 @@ def loop_pool(x, ws, ignore_border, stride, pad, mode):
             start += s
         return out
 
-    row_windows = windows(rows, ws[0], stride[0], pad[0])
-    col_windows = windows(cols, ws[1], stride[1], pad[1])
-    out = numpy.zeros(lead + (len(row_windows), len(col_windows)), x.dtype)
+    axes = [windows(*args) for args in zip(sizes, ws, stride, pad)]
+    out = numpy.zeros(lead + tuple(len(a) for a in axes), x.dtype)
     for index in numpy.ndindex(*lead):
-        for i, (r0, r1, y0, y1) in enumerate(row_windows):
-            for j, (c0, c1, x0, x1) in enumerate(col_windows):
-                part = x[index][y0:y1, x0:x1]
-                if mode == 'max':
-                    value = part.max()
-                elif mode == 'sum':
-                    value = part.sum()
-                elif mode == 'average_inc_pad':
-                    value = part.sum() / ((r1 - r0) * (c1 - c0))
-                else:
-                    value = part.sum() / part.size
-                out[index + (i, j)] = value
+        for where in itertools.product(*[list(enumerate(a)) for a in axes]):
+            part = x[index][tuple(slice(lo, hi)
+                                  for _, (_, _, lo, hi) in where)]
+            padded_size = numpy.prod([b - a for _, (a, b, _, _) in where])
+            if mode == 'max':
+                value = part.max()
+            elif mode == 'sum':
+                value = part.sum()
+            elif mode == 'average_inc_pad':
+                value = part.sum() / padded_size
+            else:
+                value = part.sum() / part.size
+            out[index + tuple(i for i, _ in where)] = value
     return out
 
 
@@ -246,6 +251,8 @@ def test_pool_2d_shapes_by_theano():
     for kwargs, shape in cases:
         got, = run([pool_2d(x, **kwargs)], [x], [X])
         assert got.shape[2:] == shape, kwargs
+        # Theano's static helper gives the same
+        assert Pool2d.out_shape(X.shape, **kwargs) == [1, 1] + list(shape)
 
 
 @pytest.mark.parametrize('ndim', [2, 3, 5])
@@ -467,6 +474,245 @@ def test_lenet_training_step_in_jax_matches_c():
 
 
 # ----------------------------------------------------------------------------
+# 3-D: conv3d and pool_3d, and the gradient functions
+
+def dilated_nd(kernel, dilation):
+    """The kernel with (d - 1) zeros between taps, along every axis."""
+    out = numpy.zeros(tuple((k - 1) * d + 1
+                            for k, d in zip(kernel.shape, dilation)),
+                      kernel.dtype)
+    out[tuple(slice(None, None, d) for d in dilation)] = kernel
+    return out
+
+
+def scipy_conv3d(volumes, filters, pads, subsample=(1, 1, 1), flip=True,
+                 dilation=(1, 1, 1)):
+    """Each output volume: the sum over channels of scipy's N-d
+    convolution (correlation if not flip) of the zero-padded volume with
+    the dilated filter, sampled every subsample voxels.
+
+    :param pads: three (before, after) pairs
+    """
+    volumes = numpy.pad(volumes, ((0, 0), (0, 0)) + tuple(pads))
+    apply = scipy.signal.convolve if flip else scipy.signal.correlate
+    out = numpy.array([[sum(apply(v[ch], dilated_nd(f[ch], dilation),
+                                  mode='valid')
+                            for ch in range(v.shape[0]))
+                        for f in filters] for v in volumes])
+    return out[(slice(None), slice(None))
+               + tuple(slice(None, None, s) for s in subsample)]
+
+
+VOLUMES = (2, 2, 5, 6, 4)
+FILTERS_3D = (3, 2, 2, 3, 2)
+CONV3D_CASES = [
+    # border_mode, its pads for FILTERS_3D, subsample, flip, dilation
+    ('valid', ((0, 0),) * 3, (1, 1, 1), True, (1, 1, 1)),
+    ('full', ((1, 1), (2, 2), (1, 1)), (2, 1, 2), False, (1, 1, 1)),
+    ('half', ((1, 1), (1, 1), (1, 1)), (1, 2, 1), True, (2, 1, 1)),
+    ((1, 0, 2), ((1, 1), (0, 0), (2, 2)), (1, 1, 1), True, (1, 1, 1)),
+    (((0, 1), 2, (1, 0)), ((0, 1), (2, 2), (1, 0)), (1, 3, 2), False,
+     (1, 2, 1)),
+]
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+@pytest.mark.parametrize('case', CONV3D_CASES, ids=lambda c: repr(c[0]))
+def test_conv3d_matches_scipy(case, mode):
+    border, pads, subsample, flip, dilation = case
+    r = rng(20)
+    V = r.standard_normal(VOLUMES)
+    F = r.standard_normal(FILTERS_3D)
+    v, f = T.tensor5('v'), T.tensor5('f')
+    got, = run([T.nnet.conv3d(v, f, border_mode=border, subsample=subsample,
+                              filter_flip=flip, filter_dilation=dilation)],
+               [v, f], [V, F], MODES[mode])
+    numpy.testing.assert_allclose(
+        got, scipy_conv3d(V, F, pads, subsample, flip, dilation),
+        rtol=1e-10, atol=1e-10)
+
+
+POOL3D_CASES = [
+    # ws, ignore_border, stride, pad
+    ((2, 2, 2), False, None, (0, 0, 0)),
+    ((3, 2, 2), False, (2, 1, 3), (0, 0, 0)),
+    ((3, 3, 2), True, (2, 2, 1), (1, 2, 1)),
+]
+
+
+@pytest.mark.parametrize('mode', POOL_MODES)
+@pytest.mark.parametrize('case', POOL3D_CASES, ids=str)
+def test_pool_3d_matches_loop(case, mode):
+    ws, ignore_border, stride, pad = case
+    X = rng(21).standard_normal((2, 2, 5, 7, 6))
+    x = T.tensor5('x')
+    out = pool.pool_3d(x, ws=ws, ignore_border=ignore_border, stride=stride,
+                       pad=pad, mode=mode)
+    expected = loop_pool(X, ws, ignore_border, stride, pad, mode)
+    for name, engine in MODES.items():
+        got, = run([out], [x], [X], engine)
+        numpy.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12,
+                                      err_msg=name)
+
+
+def test_pool_3d_any_leading_dimensions_and_tied_maxima():
+    X = rng(22).standard_normal((3, 4, 5, 4))
+    x = T.tensor4('x')
+    got, = run([pool.pool_3d(x, (2, 3, 2), ignore_border=False,
+                             mode='average_inc_pad')], [x], [X])
+    numpy.testing.assert_allclose(
+        got, loop_pool(X, (2, 3, 2), False, None, (0, 0, 0),
+                       'average_inc_pad'), rtol=1e-12)
+    # the gradient of max goes to every element equal to the maximum
+    X = numpy.zeros((1, 2, 2, 2))
+    X[0, 1, 0, 1] = X[0, 0, 1, 0] = 1.0
+    g = T.grad(pool.pool_3d(x, (2, 2, 2), ignore_border=True).sum(), x)
+    for name, engine in MODES.items():
+        got, = run([g], [x], [X], engine)
+        numpy.testing.assert_array_equal(got, X, err_msg=name)
+
+
+def test_conv3d_and_pool_3d_gradients():
+    r = rng(23)
+    V = r.standard_normal((2, 2, 4, 5, 3))
+    F = r.standard_normal((2, 2, 2, 2, 2))
+    check_grad(lambda v, f: T.nnet.conv3d(
+        v, f, border_mode=((1, 0), 1, (0, 2)), subsample=(1, 2, 1),
+        filter_flip=False, filter_dilation=(2, 1, 1)), [V, F])
+    # distinct values: max pooling is differentiable there
+    X = r.permutation(2 * 5 * 6 * 5).reshape(1, 2, 5, 6, 5) / 10.0
+    for mode in ('max', 'average_exc_pad'):
+        check_grad(lambda x: pool.pool_3d(x, (3, 2, 2), True, (2, 2, 1),
+                                          (1, 1, 0), mode), [X])
+
+
+def test_conv3d_and_pool_3d_second_derivatives():
+    r = rng(24)
+    V = r.standard_normal((1, 2, 4, 4, 3))
+    F = r.standard_normal((2, 2, 2, 3, 2))
+    G = r.standard_normal((1, 2, 5, 2, 2))
+
+    def conv_grads(v, f, g):
+        cost = (T.nnet.conv3d(v, f, border_mode=(1, 0, 0)) * g).sum()
+        gv, gf = T.grad(cost, [v, f])
+        return (gv ** 2).sum() + (gf ** 2).sum()
+
+    check_grad(conv_grads, [V, F, G])
+    X = r.permutation(2 * 5 * 4 * 6).reshape(1, 2, 5, 4, 6) / 10.0
+    H = r.standard_normal((1, 2, 3, 2, 3))
+
+    def pool_grad(x, h):
+        cost = (pool.pool_3d(x, (2, 2, 2), False, (2, 2, 2)) * h).sum()
+        return (T.grad(cost, x) ** 2).sum()
+
+    check_grad(pool_grad, [X, H])
+    x, h = T.tensor5('x'), T.tensor5('h')
+    kinds = ops_in(theano.function([x, h], T.grad(pool_grad(x, h), h)))
+    assert MaxPoolGradGrad2d in kinds
+
+
+def inner(a, b):
+    return float(numpy.sum(a * b))
+
+
+@pytest.mark.parametrize('convdim', [2, 3])
+def test_gradient_functions_are_the_transposes_of_the_convolution(convdim):
+    """<conv(a, w), b> = <a, grad_wrt_inputs(b, w)> = <w,
+    grad_wrt_weights(a, b)>, with conv computed by scipy; and
+    conv2d_transpose is grad_wrt_inputs under other names."""
+    r = rng(25 + convdim)
+    kwargs = dict(border_mode=(1,) * convdim, subsample=(2,) + (1,) * (
+        convdim - 1), filter_flip=False, filter_dilation=(1,) * (
+        convdim - 1) + (2,))
+    a_shape = (2, 3) + (7, 6, 5)[:convdim]
+    w_shape = (4, 3) + (3, 2, 2)[:convdim]
+    A, W = r.standard_normal(a_shape), r.standard_normal(w_shape)
+    if convdim == 2:
+        out = scipy_conv2d(A, W, ((1, 1), (1, 1)), 'valid', (2, 1), False,
+                           (1, 2))
+        grad_inputs = abstract_conv.conv2d_grad_wrt_inputs
+        grad_weights = abstract_conv.conv2d_grad_wrt_weights
+    else:
+        out = scipy_conv3d(A, W, ((1, 1),) * 3, (2, 1, 1), False, (1, 1, 2))
+        grad_inputs = abstract_conv.conv3d_grad_wrt_inputs
+        grad_weights = abstract_conv.conv3d_grad_wrt_weights
+    B = r.standard_normal(out.shape)
+    kind = T.tensor4 if convdim == 2 else T.tensor5
+    a, w, b = kind('a'), kind('w'), kind('b')
+    size = T.iscalar('size')  # a symbolic size, as Theano allowed
+
+    def outputs(last):
+        made = [grad_inputs(b, w, a_shape[:-1] + (last,), **kwargs),
+                grad_weights(a, b, w_shape, **kwargs)]
+        if convdim == 2:
+            made.append(T.nnet.conv2d_transpose(
+                b, w, a_shape[:-1] + (last,),
+                input_dilation=kwargs['subsample'],
+                border_mode=kwargs['border_mode'], filter_flip=False,
+                filter_dilation=kwargs['filter_dilation']))
+        return made
+
+    assert outputs(size)[1].type.shape[2:] == w_shape[2:]  # known when built
+    for name, engine in MODES.items():
+        # JAX needs the shape when it compiles
+        last = a_shape[-1] if name == 'jax' else size
+        fn = theano.function([a, w, b, size], outputs(last), mode=engine,
+                             on_unused_input='ignore')
+        results = fn(A, W, B, a_shape[-1])
+        assert results[0].shape == a_shape, name
+        numpy.testing.assert_allclose(inner(A, results[0]), inner(out, B),
+                                      rtol=1e-10, err_msg=name)
+        numpy.testing.assert_allclose(inner(W, results[1]), inner(out, B),
+                                      rtol=1e-10, err_msg=name)
+        if convdim == 2:
+            numpy.testing.assert_array_equal(results[2], results[0])
+    with pytest.raises(NotImplementedError, match='must be known when the '
+                                                  'function is compiled'):
+        theano.function([w, b, size], outputs(size)[0], mode='JAX')(
+            W, B, a_shape[-1])
+
+
+@pytest.mark.parametrize('dtype,tolerance', [('float64', 1e-12),
+                                             ('float32', 2e-4)])
+def test_3d_layer_c_python_and_jax_agree(dtype, tolerance):
+    """A 3-D layer (conv3d, pool_3d, tanh) and its gradients; the input's
+    static shape unknown, so JAX's shapes come from the inputs."""
+    v = T.tensor5('v', dtype=dtype)
+    f = T.tensor5('f', dtype=dtype)
+    conv = T.nnet.conv3d(v, f, border_mode='half', subsample=(1, 2, 1))
+    out = T.tanh(pool.pool_3d(conv, (2, 2, 2), ignore_border=False,
+                              mode='max'))
+    outputs = [out] + T.grad((out ** 2).sum(), [v, f])
+    r = rng(27)
+    values = [r.standard_normal((2, 2, 5, 6, 4)).astype(dtype),
+              (r.standard_normal((3, 2, 3, 3, 2)) / 3).astype(dtype)]
+    results = {name: run(outputs, [v, f], values, engine)
+               for name, engine in MODES.items()}
+    for name in ('python', 'jax'):
+        for got, want in zip(results[name], results['c']):
+            numpy.testing.assert_allclose(got, want, rtol=tolerance,
+                                          atol=tolerance, err_msg=name)
+    for name, result in results.items():
+        assert [r.dtype for r in result] == [dtype] * 3, name
+
+
+def test_symbolic_pooling_window_in_c_not_in_jax():
+    x, ws = T.tensor4('x'), T.lvector('ws')
+    out = pool_2d(x, ws, ignore_border=True)
+    X = rng(28).standard_normal((1, 2, 6, 6))
+    for engine in (C_MODE, PYTHON):
+        got = theano.function([x, ws], out, mode=engine)(X, [3, 2])
+        numpy.testing.assert_allclose(
+            got, loop_pool(X, (3, 2), True, None, (0, 0), 'max'))
+        with pytest.raises(NotImplementedError, match='smaller than the'):
+            theano.function([x, ws], pool_2d(x, ws, True, pad=(1, 0)),
+                            mode=engine)(X, [1, 1])
+    with pytest.raises(NotImplementedError, match='ws, stride and pad '
+                                                  'known'):
+        theano.function([x, ws], out, mode='JAX')
+
+
+# ----------------------------------------------------------------------------
 # Errors
 
 def test_conv2d_shape_errors_at_build_time():
@@ -514,36 +760,40 @@ def test_conv2d_shape_errors_at_run_time(mode):
 
 def test_gradient_ops_check_the_output_gradient_shape():
     op = Corr2dGradInputs()
-    w, top, like = T.tensor4(), T.tensor4(), T.tensor4()
+    w, top, shape = T.tensor4(), T.tensor4(), T.lvector()
     for mode in (C_MODE, PYTHON):
-        fn = theano.function([w, top, like], op(w, top, like), mode=mode)
+        fn = theano.function([w, top, shape], op(w, top, shape), mode=mode)
         with pytest.raises(ValueError, match='output gradient has shape'):
-            fn(numpy.ones((2, 3, 3, 3)), numpy.ones((1, 2, 5, 5)),
-               numpy.ones((1, 3, 6, 6)))
+            fn(numpy.ones((2, 3, 3, 3)), numpy.ones((1, 2, 5, 5)), [6, 6])
 
 
 # ----------------------------------------------------------------------------
 # Wiring
 
-def test_theano_names_and_c_sources():
+def test_theano_names_and_c_sources(tmp_path):
     assert T.nnet.conv2d is conv2d and pool.pool_2d is pool_2d
     from theano_compat.tensor.nnet import conv2d as nnet_conv2d
     assert nnet_conv2d is conv2d
-    # the C++ lives in its own files, and the cache version follows them
-    parallel = os.path.join(os.path.dirname(os.path.dirname(
-        abstract_conv.__file__)), 'parallel_for.cpp')
-    for module, name in ((abstract_conv, 'corr_gemm.cpp'),
-                         (pool, 'pool.cpp')):
-        sources = []
-        for path in (parallel, os.path.join(os.path.dirname(module.__file__),
-                                            name)):
-            with open(path) as f:
-                sources.append(f.read())
-        op = Corr2d() if module is abstract_conv else Pool2d((2, 2))
-        assert op.c_support_code().endswith('\n'.join(sources))
-        digest = hashlib.sha256(
-            ('\n'.join(sources) + module._C_CALL).encode()).hexdigest()
-        assert digest in op.c_code_cache_version()
+    # the C++ lives in files beside the ops, after the engine's shared
+    # loop, and the cache version follows them: an edited copy of a file
+    # gives another version
+    engine = os.path.dirname(cvm.__file__)
+    for op, name in ((Corr2d(), 'corr_gemm.cpp'), (Pool2d(), 'pool.cpp')):
+        paths = type(op).source_paths()
+        assert paths[0] == os.path.join(engine, 'parallel_for.cpp')
+        assert paths[-1].endswith(os.path.join(
+            'nnet' if name.startswith('corr') else 'signal', name))
+        code = open(paths[-1]).read()
+        assert 'namespace' in op.c_support_code()
+        copy = tmp_path / name
+        copy.write_text(code + '\n// edited\n')
+        edited = type('Edited', (type(op),), {
+            'source_files': paths[:-1] + (str(copy),)})
+        assert edited.source_sections()['code'] == \
+            type(op).source_sections()['code'] + '\n// edited\n'
+        clone = object.__new__(edited)
+        clone.__dict__.update(op.__dict__)
+        assert clone.c_code_cache_version() != op.c_code_cache_version()
 
 
 def test_jax_is_imported_only_for_mode_jax():

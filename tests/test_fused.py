@@ -288,7 +288,8 @@ def test_an_edited_kernel_is_compiled_again(tmp_path):
     # cache version and not its source: unless the version follows the
     # .cpp file, an edit would run the stale module.
     edited = tmp_path / 'fused_softmax.cpp'
-    source = open(fused_module.KERNEL_FILE).read()
+    source = open(
+        fused_module.FusedSoftmaxRegression.source_paths()[0]).read()
     counting = 'count += (npy_int64)y[(r + i) * ys] != (npy_int64)best;'
     assert source.count(counting) == 1
     edited.write_text(source.replace(counting, 'count += 1;'))
@@ -303,7 +304,7 @@ def test_an_edited_kernel_is_compiled_again(tmp_path):
         '    return float(theano.function([x, W, b, y], op(x, W, b, y)[0])'
         '(*args))\n'
         'print(rate())\n'
-        'fused.KERNEL_FILE = %r\n'
+        'fused.FusedSoftmaxRegression.source_files = (%r,)\n'
         'print(rate())\n' % str(edited))
     run = run_python(code, PYTENSOR_FLAGS=with_pytensor_flags(
         'base_compiledir=%s' % (tmp_path / 'cache')))

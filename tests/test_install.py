@@ -72,10 +72,22 @@ def mirror():
 LOAD = '''
 import os, sys
 import mnist_data, logistic_sgd
-from theano_compat.engine import fused
+from theano_compat.engine import cop, elementwise, fused, reductions
+from theano_compat.sandbox import rng_mrg
+from theano_compat.tensor.nnet import abstract_conv
+from theano_compat.tensor.signal import pool
 print(os.path.dirname(mnist_data.__file__) == os.path.dirname(
     logistic_sgd.__file__) and 'site-packages' in mnist_data.__file__)
-print(os.path.isfile(fused.KERNEL_FILE))
+# the C++ sources of every op on the one base are installed with them
+ops, todo = [], [cop.ExternalCppOp]
+while todo:
+    ops.append(todo.pop())
+    todo.extend(ops[-1].__subclasses__())
+named = {op.__name__ for op in ops}
+print(named >= {'FusedSoftmaxRegression', 'AbstractConv', 'Pool',
+                'SumOfSquares', 'ChannelSums', 'Float32Tanh', 'mrg_uniform'}
+      and all(os.path.isfile(path) for op in ops
+              for path in op.source_paths()))
 mnist_data.KNOWN_URLS['mnist.pkl.gz'] = (sys.argv[1],)
 sets = logistic_sgd.load_data('mnist.pkl.gz')
 print([s[0].get_value(borrow=True).shape[0] for s in sets])

@@ -233,7 +233,7 @@ def test_kernels_agree(dtype):
     """C++, NumPy and JAX: the same new states and values, whatever the
     number of streams and of values (streams past the n-th take no
     step)."""
-    from theano_compat.sandbox import rng_mrg_jax
+    from theano_compat.engine.jax_dispatch import rng_mrg as rng_mrg_jax
     for n_streams, n in KERNEL_CASES:
         state = valid_states(n_streams)
         c_state, c_sample = c_kernel(dtype)(state.copy(), [n])
@@ -274,12 +274,20 @@ def test_jumps_are_powers_of_the_recurrence():
                              rng_mrg._jump_rows(s, 73))
 
 
-def test_cache_version_follows_the_cpp_code():
+def test_cache_version_follows_the_cpp_code(tmp_path):
+    """The op's C cache version changes with its .cpp file (PyTensor finds
+    a compiled module by that version, not by its source)."""
+    source = mrg_uniform.source_paths()[0]
+    assert source.endswith('mrg31k3p.cpp')
+    copy = tmp_path / 'mrg31k3p.cpp'
+    text = open(source).read()
+    copy.write_text(text)
+    same = type('Copy', (mrg_uniform,), {'source_files': (str(copy),)})
     version = mrg_uniform('float32', 1).c_code_cache_version()
-    source = rng_mrg.kernel_source()
-    assert 'namespace mrg31k3p' in source
-    assert version[1] == hashlib.sha256(
-        (source + rng_mrg._C_CODE).encode()).hexdigest()
+    assert same('float32', 1).c_code_cache_version() == version
+    copy.write_text(text.replace('namespace mrg31k3p', 'namespace mrg_x'))
+    edited = type('Edited', (mrg_uniform,), {'source_files': (str(copy),)})
+    assert edited('float32', 1).c_code_cache_version() != version
 
 
 def test_c_code_and_in_place_in_fast_run():

@@ -72,10 +72,10 @@ def test_install_as_theano_in_a_running_interpreter():
                      'theano_compat.install_as_theano()\n'
                      'import theano, theano.tensor as T\n'
                      'from theano.tensor.signal import pool\n'
-                     'import theano.compile.builders\n'
-                     'import pytensor.compile.builders\n'
+                     'import theano.tensor.elemwise\n'
+                     'import pytensor.tensor.elemwise\n'
                      'print(theano is theano_compat, T is theano_compat.T,'
-                     ' theano.compile.builders is pytensor.compile.builders)')
+                     ' theano.tensor.elemwise is pytensor.tensor.elemwise)')
     assert run.stdout.split() == ['True', 'True', 'True']
 
 

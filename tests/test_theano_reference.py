@@ -56,3 +56,17 @@ def test_the_rest_of_the_series_prints_theanos_numbers(
     theirs = theano_record['runs'][run_name]['stdout']
     assert_prints_like_theano(ours, theirs,
                               **TOLERANCE[run_name.split('/')[1]])
+
+
+@pytest.mark.parametrize('dtype', ['float64', 'float32'])
+def test_conv3d_pool_3d_and_gradient_functions_give_theanos_values(
+        dtype, theano_slice, theano_record):
+    """tests/theano_scripts/conv_pool_nd_values.py: conv3d and pool_3d in
+    every border and pooling mode, the gradient functions of abstract_conv
+    and conv2d_transpose, with their gradients and second derivatives."""
+    run_name = 'conv_pool_nd_values/' + dtype
+    ours = run_theano_script(run_name, theano_slice, theano_record)
+    theirs = theano_record['runs'][run_name]['stdout']
+    assert_prints_like_theano(ours, theirs, **{
+        'float64': dict(rtol=1e-12, atol=1e-13),
+        'float32': dict(rtol=2e-6, atol=1e-7)}[dtype])

@@ -92,6 +92,7 @@ SCRIPT_VARIANTS = (
     ('lenet', ('float64', 'float32')),
     ('conv_pool_values', ('float64',)),
     ('nnet_ops_values', ('float64', 'float32')),
+    ('conv_pool_nd_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
     ('da_step', ('float64', 'float32')),

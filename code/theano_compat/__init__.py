@@ -100,6 +100,10 @@ if MODE == 'JAX':
             raise SystemExit(2)
         raise
 
+# the JAX code of the package's ops, when PyTensor's JAX backend loads
+from theano_compat.engine.jax_device import install_jax_dispatch  # noqa: E402
+install_jax_dispatch()
+
 # ``from theano_compat import theano, T``
 theano = _sys.modules[__name__]
 T = tensor

@@ -129,16 +129,20 @@ def _until_17(what, instead):
 
 
 CONV_17 = _until_17('this part of Theano\'s convolution module',
-                    'only 2-D convolution is here: theano.tensor.nnet.conv2d')
-CONV3D_17 = _until_17('3-D convolution', 'only 2-D convolution is here: '
-                      'theano.tensor.nnet.conv2d')
-CONV_GRAD_17 = _until_17('the convolution\'s gradients as functions',
-                         'take them with T.grad of theano.tensor.nnet.conv2d')
-TRANSPOSE_17 = _until_17('the transposed convolution',
-                         'take it as T.grad of theano.tensor.nnet.conv2d '
-                         'with respect to its input')
+                    'the convolutions here are theano.tensor.nnet.conv2d, '
+                    'conv3d and conv2d_transpose, and abstract_conv\'s '
+                    'gradient functions and ops')
+# (Theano 1.0.5's conv3d2d.conv3d(s, f) is conv3d(s.dimshuffle(0, 2, 1, 3,
+# 4), f.dimshuffle(0, 2, 1, 3, 4)).dimshuffle(0, 2, 1, 3, 4): checked on
+# Theano itself, border_mode='valid')
+CONV3D2D_17 = _until_17(
+    'the 3-D convolution of theano.tensor.nnet.conv3d2d, whose signals and '
+    'filters have the time axis before the channels',
+    'use theano.tensor.nnet.conv3d, which takes the channels first: '
+    'dimshuffle(0, 2, 1, 3, 4) the signals, the filters and the result')
 POOL_17 = _until_17('this part of Theano\'s pooling module',
-                    '2-D pooling is here: theano.tensor.signal.pool.pool_2d')
+                    'pooling is here as theano.tensor.signal.pool.pool_2d '
+                    'and pool_3d, and the Pool ops behind them')
 OLD_CONV_OP_ADVICE = ('the op behind Theano\'s old conv2d; use '
                       'theano.tensor.nnet.conv.conv2d, or '
                       'theano.tensor.nnet.conv2d')
@@ -474,9 +478,7 @@ TABLE = {
     'theano.tensor.signal': Path(home='theano_compat.tensor.signal'),
     'theano.tensor.signal.pool': Path(
         home='theano_compat.tensor.signal.pool',
-        left_out=_each(UNTIL_17, POOL_17, 'pool_3d', 'Pool', 'PoolGrad',
-                       'MaxPoolGrad', 'AveragePoolGrad',
-                       'DownsampleFactorMaxGradGrad', 'MaxPoolRop',
+        left_out=_each(UNTIL_17, POOL_17, 'MaxPoolRop',
                        'max_pool_2d_same_size', 'PoolingMode_t')),
     'theano.tensor.signal.conv': Path(
         home='theano_compat.tensor.signal.conv'),
@@ -491,9 +493,6 @@ TABLE = {
             abstract_conv2d='theano_compat.tensor.nnet.abstract_conv:conv2d'),
         left_out=dict(
             NNET_OPS, **NNET_REWRITES,
-            **_each(UNTIL_17, CONV3D_17, 'conv3d'),
-            **_each(UNTIL_17, TRANSPOSE_17, 'conv2d_transpose'),
-            **_each(UNTIL_17, CONV_GRAD_17, 'conv2d_grad_wrt_inputs'),
             **_each(UNTIL_17, CONV_17, 'separable_conv2d'),
             ConvOp=(INTERNALS, OLD_CONV_OP_ADVICE))),
     'theano.tensor.nnet.nnet': Path(
@@ -514,26 +513,17 @@ TABLE = {
             UltraFastScalarSigmoid=(INTERNALS, OP_ADVICE))),
     'theano.tensor.nnet.abstract_conv': Path(
         home='theano_compat.tensor.nnet.abstract_conv',
-        left_out=dict(
-            _each(UNTIL_17, CONV3D_17, 'conv3d', 'AbstractConv3d',
-                  'AbstractConv3d_gradInputs', 'AbstractConv3d_gradWeights',
-                  'conv3d_grad_wrt_inputs', 'conv3d_grad_wrt_weights',
-                  'separable_conv3d'),
-            **_each(UNTIL_17, CONV_GRAD_17, 'conv2d_grad_wrt_inputs',
-                    'conv2d_grad_wrt_weights'),
-            **_each(UNTIL_17, CONV_17, 'AbstractConv', 'AbstractConv2d',
-                    'AbstractConv2d_gradInputs', 'AbstractConv2d_gradWeights',
-                    'AbstractConv_gradInputs', 'AbstractConv_gradWeights',
-                    'BaseAbstractConv', 'assert_conv_shape', 'assert_shape',
-                    'bilinear_kernel_1D', 'bilinear_kernel_2D',
-                    'bilinear_upsampling', 'frac_bilinear_upsampling',
-                    'border_mode_to_pad', 'causal_conv1d',
-                    'check_conv_gradinputs_shape', 'get_conv_gradinputs_shape',
-                    'get_conv_gradinputs_shape_1axis',
-                    'get_conv_gradweights_shape',
-                    'get_conv_gradweights_shape_1axis',
-                    'get_conv_output_shape', 'get_conv_shape_1axis',
-                    'separable_conv2d'))),
+        left_out=_each(UNTIL_17, CONV_17, 'assert_conv_shape',
+                       'assert_shape', 'bilinear_kernel_1D',
+                       'bilinear_kernel_2D', 'bilinear_upsampling',
+                       'frac_bilinear_upsampling', 'border_mode_to_pad',
+                       'causal_conv1d', 'check_conv_gradinputs_shape',
+                       'get_conv_gradinputs_shape',
+                       'get_conv_gradinputs_shape_1axis',
+                       'get_conv_gradweights_shape',
+                       'get_conv_gradweights_shape_1axis',
+                       'get_conv_shape_1axis', 'separable_conv2d',
+                       'separable_conv3d')),
     'theano.tensor.nnet.conv': Path(
         home='theano_compat.tensor.nnet.conv',
         left_out=dict(
@@ -548,7 +538,7 @@ TABLE = {
             bn_groupopt=(INTERNALS, REWRITE_ADVICE))),
     'theano.tensor.nnet.neighbours': Path(
         home='theano_compat.tensor.nnet.neighbours'),
-    'theano.tensor.nnet.conv3d2d': _gone(UNTIL_17, CONV3D_17),
+    'theano.tensor.nnet.conv3d2d': _gone(UNTIL_17, CONV3D2D_17),
     'theano.tensor.nnet.ctc': _gone(
         GONE, 'needs the warp-ctc library, which is gone; write the CTC '
               'loss with theano.scan'),
@@ -562,6 +552,8 @@ TABLE = {
     'theano.sandbox': Path(home='theano_compat.sandbox'),
     'theano.sandbox.rng_mrg': Path(
         home='theano_compat.sandbox.rng_mrg',
+        # the draws' in-place rewrite, registered with the package's others
+        moved={'mrg_random_make_inplace': 'theano_compat.engine.rewrites'},
         left_out=dict(
             _each(INTERNALS, 'a helper of the MRG generator\'s internals; '
                              'MRG_RandomStreams draws the numbers',

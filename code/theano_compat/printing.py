@@ -43,7 +43,6 @@ from pytensor.graph.basic import Apply, Variable
 from pytensor.graph.fg import FunctionGraph
 from pytensor.printing import Print  # noqa: F401
 
-from theano_compat.engine.jax_device import on_jax_dispatch
 from theano_compat.names import module_getattr
 
 __all__ = ['debugprint', 'pp', 'pprint', 'PPrinter', 'pydotprint', 'Print']
@@ -254,29 +253,6 @@ def pydotprint(fct, outfile=None, compact=True, format='png', with_ids=False,
         max_label_size=max_label_size, scan_graphs=scan_graphs,
         var_with_name_simple=var_with_name_simple,
         print_output_file=print_output_file, return_image=return_image)
-
-
-# ----------------------------------------------------------------------------
-# Print in mode JAX
-
-def _register_jax():
-    """``Print`` in PyTensor's JAX backend: the value goes to the host and
-    is printed there, in the order the ops run (``jax.debug.callback``)."""
-    import jax
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    @jax_funcify.register(Print)
-    def _jax_print(op, **kwargs):
-        def show(value):
-            op.global_fn(op, numpy.asarray(value))
-
-        def print_op(x):
-            jax.debug.callback(show, x, ordered=True)
-            return x
-        return print_op
-
-
-on_jax_dispatch(_register_jax)
 
 
 __getattr__ = module_getattr(__name__)

@@ -1,7 +1,10 @@
+#section support_code
+
 // The sums over every axis but one, accumulated in double, for the
-// ChannelSums op of theano_compat.engine.reductions: a convolution
-// layer's bias gradient, the sum of a (batch, channels, rows, columns)
-// gradient over all but the channels.
+// ChannelSums op of theano_compat.engine.reductions (its sections are
+// loaded by engine/cop.py): a convolution layer's bias gradient, the sum
+// of a (batch, channels, rows, columns) gradient over all but the
+// channels.
 //
 // The array, C-ordered, is seen as (outer, kept, inner): the axes before
 // the kept one, the kept one, the axes after it.  Each run of `inner`
@@ -42,3 +45,36 @@ static void run(const T* x, npy_intp outer, npy_intp kept, npy_intp inner,
 }
 
 }  // namespace channel_sums
+
+#section code
+
+// OUTPUT_0[k] = the sum of INPUT_0 over every axis but CHANNEL_SUMS_KEPT
+// (the op's kept axis), accumulated in double, in the output's dtype.
+{
+    PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(INPUT_0);
+    if (!contiguous) { FAIL }
+    const npy_intp* dims = PyArray_DIMS(contiguous);
+    npy_intp outer = 1, inner = 1;
+    for (int i = 0; i < CHANNEL_SUMS_KEPT; ++i) outer *= dims[i];
+    for (int i = CHANNEL_SUMS_KEPT + 1; i < PyArray_NDIM(contiguous); ++i)
+        inner *= dims[i];
+    const npy_intp kept = dims[CHANNEL_SUMS_KEPT];
+    if (!OUTPUT_0 || PyArray_DIMS(OUTPUT_0)[0] != kept) {
+        Py_XDECREF(OUTPUT_0);
+        OUTPUT_0 = (PyArrayObject*)PyArray_EMPTY(
+            1, &dims[CHANNEL_SUMS_KEPT], TYPENUM_OUTPUT_0, 0);
+        if (!OUTPUT_0) { Py_DECREF(contiguous); FAIL }
+    }
+    double* totals = (double*)malloc((kept > 0 ? kept : 1) * sizeof(double));
+    if (!totals) {
+        Py_DECREF(contiguous);
+        PyErr_NoMemory();
+        FAIL
+    }
+    channel_sums::run((const DTYPE_INPUT_0*)PyArray_DATA(contiguous), outer,
+                      kept, inner, totals);
+    DTYPE_OUTPUT_0* out = (DTYPE_OUTPUT_0*)PyArray_DATA(OUTPUT_0);
+    for (npy_intp k = 0; k < kept; ++k) out[k] = (DTYPE_OUTPUT_0)totals[k];
+    free(totals);
+    Py_DECREF(contiguous);
+}

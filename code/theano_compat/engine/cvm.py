@@ -21,19 +21,10 @@ Importing this module points PyTensor's C code at the OpenBLAS of the
 import os
 
 import pytensor
-import pytensor.tensor as pt
 from pytensor.compile.mode import Mode
-from pytensor.graph.rewriting.basic import (MergeOptimizer, dfs_rewriter,
-                                            node_rewriter)
 from pytensor.link.vm import VMLinker
-from pytensor.raise_op import Assert
-from pytensor.tensor import math as pt_math
-from pytensor.tensor import special as pt_special
-from pytensor.tensor import subtensor as pt_subtensor
-from pytensor.tensor.shape import Shape_i
-from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import elementwise, fused, reductions
+from theano_compat.engine.rewrites import REWRITE_NAMES, REWRITES
 from theano_compat.engine.threads import blas_threads
 
 __all__ = ['fast_cvm', 'FastCVMMode', 'REWRITE_NAMES']
@@ -117,96 +108,6 @@ def _use_pip_openblas():
 # burn a core at all.
 BLAS_THREAD_TIMEOUT = 22
 
-
-# ----------------------------------------------------------------------------
-# The rewrites.
-
-@node_rewriter([pt_special.Softmax, pt_special.LogSoftmax])
-def inline_softmax(fgraph, node):
-    """Replace a softmax op by the elementwise graph it stands for."""
-    return inline_ofg_node(node)
-
-
-@node_rewriter([pt_math.Argmax])
-def argmax_of_scores(fgraph, node):
-    """``argmax(softmax(z))`` is ``argmax(z)``: skip the softmax.
-
-    Theano did the same (its ``local_argmax_pushdown``), so the tutorial's
-    published error rates were computed this way.
-    """
-    scores = node.inputs[0]
-    if (scores.owner is not None
-            and isinstance(scores.owner.op, pt_special.Softmax)
-            and scores.owner.op.axis == node.op.axis):
-        return [node.op(scores.owner.inputs[0])]
-    return None
-
-
-@node_rewriter([pt_subtensor.AdvancedSubtensor,
-                pt_subtensor.AdvancedIncSubtensor])
-def index_pairs_as_positions(fgraph, node):
-    """``m[rows, cols]`` on a matrix, read or incremented as ``m`` flattened.
-
-    The tutorial's cost picks one entry per row, ``log_p[arange(n), y]``,
-    and its gradient adds into those entries; PyTensor has no C code for
-    indexing by two integer vectors, so both ran in Python.  With ``m``
-    seen as a vector and ``rows * width + cols`` as positions, the same
-    entries come from ops with C code.  Negative indices wrap and indices
-    out of range raise an error, as they do in NumPy.  An increment that
-    ignores duplicates (``inc_subtensor(..., ignore_duplicates=True)``:
-    a repeated position counts once) is left to PyTensor, since the
-    positional op would add it up.
-    """
-    op = node.op
-    matrix, *rest = node.inputs
-    reading = isinstance(op, pt_subtensor.AdvancedSubtensor)
-    if not reading and getattr(op, 'ignore_duplicates', False):
-        return None
-    indices = rest if reading else rest[1:]
-    if not (matrix.ndim == 2 and len(indices) == 2
-            and len(op.idx_list) == 2
-            and all(i.ndim == 1 and i.dtype.startswith(('int', 'uint'))
-                    for i in indices)):
-        return None
-    height, width = Shape_i(0)(matrix), Shape_i(1)(matrix)
-    rows, cols = [pt.switch(pt.lt(i, 0), i + n, i)
-                  for i, n in zip(indices, (height, width))]
-    inside = pt.all(pt.ge(rows, 0) & pt.lt(rows, height)
-                    & pt.ge(cols, 0) & pt.lt(cols, width))
-    positions = Assert('index out of bounds')(
-        pt.cast(rows, 'int64') * width + cols, inside)
-    if reading:
-        return [pt_subtensor.advanced_subtensor1(matrix.ravel(), positions)]
-    values = rest[0]
-    if values.type.broadcastable != positions.type.broadcastable:
-        values = pt.broadcast_to(values, positions.shape)  # for the C code
-    write = pt_subtensor.AdvancedIncSubtensor1(
-        set_instead_of_inc=op.set_instead_of_inc)
-    return [write(matrix.ravel(), values, positions).reshape(matrix.shape)]
-
-
-# Where each rewrite runs among PyTensor's: the fused loop first of all,
-# before any rewrite changes the graphs it recognises; the others between
-# 'specialize' (2) and fusion (48), after the stabilising rewrites (which
-# need to see a softmax whole).
-AFTER_SPECIALIZE = 2.5
-REWRITES = {
-    fused.REWRITE_NAME: (fused.softmax_regression_rewriter, -0.03),
-    'argmax_of_scores': (dfs_rewriter(argmax_of_scores),
-                         AFTER_SPECIALIZE - 0.01),
-    'inline_softmax': (dfs_rewriter(inline_softmax), AFTER_SPECIALIZE),
-    'index_pairs_as_positions': (dfs_rewriter(index_pairs_as_positions),
-                                 AFTER_SPECIALIZE + 0.001),
-    reductions.REWRITE_NAME: (reductions.sum_of_squares_rewriter,
-                              AFTER_SPECIALIZE + 0.002),
-    elementwise.REWRITE_NAME: (elementwise.vectorised_tanh_rewriter,
-                               AFTER_SPECIALIZE + 0.003),
-    reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
-                                   AFTER_SPECIALIZE + 0.004),
-    # shares what a cost and its gradient both compute, once inlined
-    'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
-}
-REWRITE_NAMES = tuple(REWRITES)
 
 # PyTensor rewrites this mode leaves out.  Fusion writes the scalar
 # constants of a fused loop into its C code as decimal literals, which C

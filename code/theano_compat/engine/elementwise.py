@@ -18,38 +18,28 @@ around it (a bias added before, the gradient's ``1 - y ** 2`` after) into
 loops of their own.
 """
 
-import hashlib
-import os
-
 import numpy
 import pytensor.tensor as pt
 from pytensor import scalar as ps
 from pytensor.graph.basic import Apply
 from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
-from pytensor.link.c.op import COp
 from pytensor.tensor.elemwise import Elemwise
 from pytensor.tensor.shape import Reshape
 
 from theano_compat.engine.compiler import native_vector_flags
+from theano_compat.engine.cop import ExternalCppOp
 
 __all__ = ['Float32Tanh', 'vectorised_tanh_rewriter', 'REWRITE_NAME']
 
 REWRITE_NAME = 'vectorised_tanh'
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'float32_tanh.cpp')
 
 
-def kernel_source():
-    """The C++ code of the kernel (``float32_tanh.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
-
-
-class Float32Tanh(COp):
+class Float32Tanh(ExternalCppOp):
     """``tanh(x)`` of a float32 tensor of any shape; within 1 ulp of the
     correctly rounded value (see the module's docstring)."""
 
     __props__ = ()
+    source_files = ('float32_tanh.cpp',)
 
     def make_node(self, x):
         x = pt.as_tensor_variable(x)
@@ -66,43 +56,12 @@ class Float32Tanh(COp):
     def infer_shape(self, fgraph, node, shapes):
         return [shapes[0]]
 
-    def L_op(self, inputs, outputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         (y,), (g,) = outputs, output_grads
         return [g * (1 - y * y)]
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_compile_args(self, **kwargs):
         return native_vector_flags()
-
-    def c_code(self, node, name, inputs, outputs, sub):
-        (x,), (z,) = inputs, outputs
-        return '''
-        {
-            PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(%(x)s);
-            if (!contiguous) { %(fail)s }
-            const int nd = PyArray_NDIM(contiguous);
-            bool reuse = %(z)s && PyArray_NDIM(%(z)s) == nd
-                && PyArray_IS_C_CONTIGUOUS(%(z)s)
-                && PyArray_TYPE(%(z)s) == NPY_FLOAT32;
-            for (int i = 0; reuse && i < nd; ++i)
-                reuse = PyArray_DIMS(%(z)s)[i] == PyArray_DIMS(contiguous)[i];
-            if (!reuse) {
-                Py_XDECREF(%(z)s);
-                %(z)s = (PyArrayObject*)PyArray_EMPTY(
-                    nd, PyArray_DIMS(contiguous), NPY_FLOAT32, 0);
-                if (!%(z)s) { Py_DECREF(contiguous); %(fail)s }
-            }
-            float32_tanh::run((const float*)PyArray_DATA(contiguous),
-                              (float*)PyArray_DATA(%(z)s),
-                              PyArray_SIZE(contiguous));
-            Py_DECREF(contiguous);
-        }
-        ''' % dict(x=x, z=z, fail=sub['fail'])
-
-    def c_code_cache_version(self):
-        return (1, hashlib.sha256(kernel_source().encode()).hexdigest())
 
 
 @node_rewriter([Elemwise])

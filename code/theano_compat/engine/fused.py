@@ -36,9 +36,6 @@ the rewrite off.
 The printed output of the tutorial's 74-epoch run is the same, line for
 line, with and without this module, in float32 and in float64."""
 
-import hashlib
-import os
-
 import numpy
 import pytensor
 import pytensor.tensor as pt
@@ -46,12 +43,12 @@ from pytensor import scalar as ps
 from pytensor.graph.basic import Apply, equal_computations
 from pytensor.graph.rewriting.basic import GraphRewriter
 from pytensor.graph.traversal import ancestors
-from pytensor.link.c.op import COp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor import special as pt_special
 from pytensor.tensor import subtensor as pt_subtensor
 
 from theano_compat.engine.compiler import native_vector_flags
+from theano_compat.engine.cop import ExternalCppOp
 from theano_compat.engine.threads import fused_threads
 
 __all__ = ['FusedSoftmaxRegression', 'softmax_regression_rewriter',
@@ -61,9 +58,6 @@ REWRITE_NAME = 'fused_softmax_regression'
 FLOAT_DTYPES = ('float32', 'float64')
 INT_DTYPES = ('int8', 'int16', 'int32', 'int64',
               'uint8', 'uint16', 'uint32', 'uint64')
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'fused_softmax.cpp')
-
 
 # ----------------------------------------------------------------------------
 # Recognising the tutorial's graphs.
@@ -243,13 +237,7 @@ softmax_regression_rewriter = SoftmaxRegressionRewriter()
 # ----------------------------------------------------------------------------
 # The C++ loop.
 
-def kernel_source():
-    """The C++ code of the loop (``fused_softmax.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
-
-
-class FusedSoftmaxRegression(COp):
+class FusedSoftmaxRegression(ExternalCppOp):
     """The C++ loop: ``(x, W, b, y) -> (error rate, cost, g_W, g_b)``.
 
     ``task='grad'`` computes the cost and its gradients (the error rate
@@ -261,10 +249,11 @@ class FusedSoftmaxRegression(COp):
     module for both (a module takes 1-2 s to compile).
 
     ``threads``: how many threads run a call (the caller's included).
+    The C++ is ``fused_softmax.cpp``.
     """
 
-
     __props__ = ('task', 'threads')
+    source_files = ('fused_softmax.cpp',)
     params_type = ParamsType(errors_only=ps.int32, threads=ps.int32)
 
     def __init__(self, task='grad', threads=1):
@@ -320,147 +309,8 @@ class FusedSoftmaxRegression(COp):
         outputs[2][0] = (x.T @ delta).astype(dtype)
         outputs[3][0] = delta.sum(axis=0).astype(dtype)
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_headers(self, **kwargs):
         return ['<math.h>', '<pthread.h>', '<stdlib.h>', '<string.h>']
 
     def c_compile_args(self, **kwargs):
         return ['-pthread'] + native_vector_flags()
-
-    def c_support_code_struct(self, node, name):
-        return ('void* scratch_%(name)s;\nsize_t scratch_size_%(name)s;\n'
-                % {'name': name})
-
-    def c_init_code_struct(self, node, name, sub):
-        return ('scratch_%(name)s = NULL; scratch_size_%(name)s = 0;\n'
-                % {'name': name})
-
-    def c_cleanup_code_struct(self, node, name):
-        return 'free(scratch_%(name)s);\n' % {'name': name}
-
-    def c_code(self, node, name, inputs, outputs, sub):
-        x, W, b, y = inputs
-        rate, cost, gW, gb = outputs
-        return _C_CODE % dict(
-            x=x, W=W, b=b, y=y, rate=rate, cost=cost, gW=gW, gb=gb,
-            name=name, fail=sub['fail'], params=sub['params'],
-            T='npy_' + node.inputs[0].type.dtype,
-            I='npy_' + node.inputs[3].type.dtype,
-            typenum='NPY_' + node.inputs[0].type.dtype.upper())
-
-    def c_code_cache_version(self):
-        # PyTensor's cache keys a module by this, not by its source: it
-        # follows every change to the C++ code.
-        return (6, hashlib.sha256((kernel_source() + _C_CODE).encode())
-                .hexdigest())
-
-
-_C_CODE = r"""
-{
-    typedef %(T)s T;
-    typedef %(I)s I;
-    const bool errors_only = %(params)s->errors_only;
-    const npy_intp n = PyArray_DIMS(%(x)s)[0], d = PyArray_DIMS(%(x)s)[1];
-    const npy_intp k = PyArray_DIMS(%(W)s)[1];
-    if (PyArray_DIMS(%(W)s)[0] != d || PyArray_DIMS(%(b)s)[0] != k
-            || PyArray_DIMS(%(y)s)[0] != n) {
-        PyErr_Format(PyExc_ValueError,
-            "%%s: shapes do not match: x (%%ld, %%ld), W (%%ld, %%ld), "
-            "b (%%ld,), y (%%ld,)", errors_only ? "error rate" : "softmax cost",
-            (long)n, (long)d, (long)PyArray_DIMS(%(W)s)[0], (long)k,
-            (long)PyArray_DIMS(%(b)s)[0], (long)PyArray_DIMS(%(y)s)[0]);
-        %(fail)s
-    }
-    npy_intp dims_W[2] = {d, k};
-    if (!%(rate)s)
-        %(rate)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
-    if (!%(cost)s)
-        %(cost)s = (PyArrayObject*)PyArray_EMPTY(0, NULL, %(typenum)s, 0);
-    if (!%(gW)s || PyArray_DIMS(%(gW)s)[0] != d || PyArray_DIMS(%(gW)s)[1] != k
-            || !PyArray_IS_C_CONTIGUOUS(%(gW)s)) {
-        Py_XDECREF(%(gW)s);
-        %(gW)s = (PyArrayObject*)PyArray_ZEROS(2, dims_W, %(typenum)s, 0);
-    }
-    if (!%(gb)s || PyArray_DIMS(%(gb)s)[0] != k
-            || !PyArray_IS_C_CONTIGUOUS(%(gb)s)) {
-        Py_XDECREF(%(gb)s);
-        %(gb)s = (PyArrayObject*)PyArray_ZEROS(1, &k, %(typenum)s, 0);
-    }
-    if (!%(rate)s || !%(cost)s || !%(gW)s || !%(gb)s) { %(fail)s }
-    // x: rows of contiguous elements (a slice of the data set is);
-    // anything else is copied first.
-    PyArrayObject* x_rows = %(x)s;
-    Py_INCREF(x_rows);
-    if (n > 0 && (PyArray_STRIDES(x_rows)[1] != (npy_intp)sizeof(T)
-                  || PyArray_STRIDES(x_rows)[0] %% (npy_intp)sizeof(T))) {
-        Py_DECREF(x_rows);
-        x_rows = PyArray_GETCONTIGUOUS(%(x)s);
-        if (!x_rows) { %(fail)s }
-    }
-    const npy_intp xs = n > 1 ? PyArray_STRIDES(x_rows)[0] / (npy_intp)sizeof(T) : d;
-    const npy_intp ys = PyArray_STRIDES(%(y)s)[0] / (npy_intp)sizeof(I);
-    // Scratch, kept between calls: W transposed, b, then the parts'.
-    const npy_intp part = errors_only ? softmax_nll::ROWS * k
-                          : k * d + k + d + softmax_nll::ROWS * k;
-    const size_t wanted = sizeof(T) * (size_t)(k * d + k
-                                               + softmax_nll::PARTS * part);
-    if (scratch_size_%(name)s < wanted) {
-        free(scratch_%(name)s);
-        scratch_%(name)s = NULL;
-        scratch_size_%(name)s = 0;
-        scratch_%(name)s = malloc(wanted);
-        if (!scratch_%(name)s) {
-            Py_DECREF(x_rows);
-            PyErr_NoMemory();
-            %(fail)s
-        }
-        scratch_size_%(name)s = wanted;
-    }
-    T* WT = (T*)scratch_%(name)s;
-    T* bias = WT + k * d;
-    const npy_intp ws0 = PyArray_STRIDES(%(W)s)[0], ws1 = PyArray_STRIDES(%(W)s)[1];
-    const char* W_data = (const char*)PyArray_DATA(%(W)s);
-    for (npy_intp c = 0; c < d; ++c)
-        for (npy_intp j = 0; j < k; ++j)
-            WT[j * d + c] = *(const T*)(W_data + c * ws0 + j * ws1);
-    for (npy_intp j = 0; j < k; ++j)
-        bias[j] = *(const T*)((const char*)PyArray_DATA(%(b)s)
-                              + j * PyArray_STRIDES(%(b)s)[0]);
-    const T* x_data = (const T*)PyArray_DATA(x_rows);
-    const I* y_data = (const I*)PyArray_DATA(%(y)s);
-    // The pool is made with the GIL held; the loop runs without it.
-    softmax_nll::Pool* pool = softmax_nll::pool_for(%(params)s->threads);
-    if (errors_only) {
-        npy_intp count;
-        Py_BEGIN_ALLOW_THREADS
-        count = softmax_nll::run_errors<T, I>(
-            n, d, k, x_data, xs, WT, bias, y_data, ys, bias + k, pool);
-        Py_END_ALLOW_THREADS
-        *(npy_float64*)PyArray_DATA(%(rate)s) = (double)count / (double)n;
-        *(T*)PyArray_DATA(%(cost)s) = (T)NPY_NAN;
-        Py_DECREF(x_rows);
-    } else {
-        double cost_value = 0;
-        npy_intp bad;
-        T* gW_data = (T*)PyArray_DATA(%(gW)s);
-        T* gb_data = (T*)PyArray_DATA(%(gb)s);
-        Py_BEGIN_ALLOW_THREADS
-        bad = softmax_nll::run<T, I>(
-            n, d, k, x_data, xs, WT, bias, y_data, ys, gW_data, gb_data,
-            &cost_value, bias + k, pool);
-        Py_END_ALLOW_THREADS
-        Py_DECREF(x_rows);
-        if (bad >= 0) {
-            PyErr_Format(PyExc_IndexError,
-                "index out of bounds: label y[%%ld] = %%lld is not one of "
-                "the %%ld classes (0 to %%ld)", (long)bad,
-                (long long)y_data[bad * ys], (long)k, (long)k - 1);
-            %(fail)s
-        }
-        *(npy_float64*)PyArray_DATA(%(rate)s) = NPY_NAN;
-        *(T*)PyArray_DATA(%(cost)s) = (T)cost_value;
-    }
-}
-"""

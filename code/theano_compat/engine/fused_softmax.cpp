@@ -1,3 +1,5 @@
+#section support_code
+
 // The fused softmax-regression loop of theano_compat.engine.fused.
 //
 // This file is the support code of the FusedSoftmaxRegression op: PyTensor
@@ -493,3 +495,129 @@ static npy_intp run_errors(npy_intp n, npy_intp d, npy_intp k, const T* x,
 }
 
 }  // namespace softmax_nll
+
+#section support_code_struct
+
+// Scratch memory of the node, kept between calls.
+void* APPLY_SPECIFIC(scratch);
+size_t APPLY_SPECIFIC(scratch_size);
+
+#section init_code_struct
+
+APPLY_SPECIFIC(scratch) = NULL;
+APPLY_SPECIFIC(scratch_size) = 0;
+
+#section cleanup_code_struct
+
+free(APPLY_SPECIFIC(scratch));
+
+#section code
+
+// (x, W, b, y) -> (error rate, cost, g_W, g_b): see fused.py.
+{
+    typedef DTYPE_INPUT_0 T;
+    typedef DTYPE_INPUT_3 I;
+    const bool errors_only = PARAMS->errors_only;
+    const npy_intp n = PyArray_DIMS(INPUT_0)[0], d = PyArray_DIMS(INPUT_0)[1];
+    const npy_intp k = PyArray_DIMS(INPUT_1)[1];
+    if (PyArray_DIMS(INPUT_1)[0] != d || PyArray_DIMS(INPUT_2)[0] != k
+            || PyArray_DIMS(INPUT_3)[0] != n) {
+        PyErr_Format(PyExc_ValueError,
+            "%s: shapes do not match: x (%ld, %ld), W (%ld, %ld), "
+            "b (%ld,), y (%ld,)", errors_only ? "error rate" : "softmax cost",
+            (long)n, (long)d, (long)PyArray_DIMS(INPUT_1)[0], (long)k,
+            (long)PyArray_DIMS(INPUT_2)[0], (long)PyArray_DIMS(INPUT_3)[0]);
+        FAIL
+    }
+    npy_intp dims_W[2] = {d, k};
+    if (!OUTPUT_0)
+        OUTPUT_0 = (PyArrayObject*)PyArray_EMPTY(0, NULL, NPY_FLOAT64, 0);
+    if (!OUTPUT_1)
+        OUTPUT_1 = (PyArrayObject*)PyArray_EMPTY(0, NULL, TYPENUM_INPUT_0, 0);
+    if (!OUTPUT_2 || PyArray_DIMS(OUTPUT_2)[0] != d
+            || PyArray_DIMS(OUTPUT_2)[1] != k
+            || !PyArray_IS_C_CONTIGUOUS(OUTPUT_2)) {
+        Py_XDECREF(OUTPUT_2);
+        OUTPUT_2 = (PyArrayObject*)PyArray_ZEROS(2, dims_W, TYPENUM_INPUT_0,
+                                                 0);
+    }
+    if (!OUTPUT_3 || PyArray_DIMS(OUTPUT_3)[0] != k
+            || !PyArray_IS_C_CONTIGUOUS(OUTPUT_3)) {
+        Py_XDECREF(OUTPUT_3);
+        OUTPUT_3 = (PyArrayObject*)PyArray_ZEROS(1, &k, TYPENUM_INPUT_0, 0);
+    }
+    if (!OUTPUT_0 || !OUTPUT_1 || !OUTPUT_2 || !OUTPUT_3) { FAIL }
+    // x: rows of contiguous elements (a slice of the data set is);
+    // anything else is copied first.
+    PyArrayObject* x_rows = INPUT_0;
+    Py_INCREF(x_rows);
+    if (n > 0 && (PyArray_STRIDES(x_rows)[1] != (npy_intp)sizeof(T)
+                  || PyArray_STRIDES(x_rows)[0] % (npy_intp)sizeof(T))) {
+        Py_DECREF(x_rows);
+        x_rows = PyArray_GETCONTIGUOUS(INPUT_0);
+        if (!x_rows) { FAIL }
+    }
+    const npy_intp xs = n > 1 ? PyArray_STRIDES(x_rows)[0] / (npy_intp)sizeof(T) : d;
+    const npy_intp ys = PyArray_STRIDES(INPUT_3)[0] / (npy_intp)sizeof(I);
+    // Scratch, kept between calls: W transposed, b, then the parts'.
+    const npy_intp part = errors_only ? softmax_nll::ROWS * k
+                          : k * d + k + d + softmax_nll::ROWS * k;
+    const size_t wanted = sizeof(T) * (size_t)(k * d + k
+                                               + softmax_nll::PARTS * part);
+    if (APPLY_SPECIFIC(scratch_size) < wanted) {
+        free(APPLY_SPECIFIC(scratch));
+        APPLY_SPECIFIC(scratch) = NULL;
+        APPLY_SPECIFIC(scratch_size) = 0;
+        APPLY_SPECIFIC(scratch) = malloc(wanted);
+        if (!APPLY_SPECIFIC(scratch)) {
+            Py_DECREF(x_rows);
+            PyErr_NoMemory();
+            FAIL
+        }
+        APPLY_SPECIFIC(scratch_size) = wanted;
+    }
+    T* WT = (T*)APPLY_SPECIFIC(scratch);
+    T* bias = WT + k * d;
+    const npy_intp ws0 = PyArray_STRIDES(INPUT_1)[0], ws1 = PyArray_STRIDES(INPUT_1)[1];
+    const char* W_data = (const char*)PyArray_DATA(INPUT_1);
+    for (npy_intp c = 0; c < d; ++c)
+        for (npy_intp j = 0; j < k; ++j)
+            WT[j * d + c] = *(const T*)(W_data + c * ws0 + j * ws1);
+    for (npy_intp j = 0; j < k; ++j)
+        bias[j] = *(const T*)((const char*)PyArray_DATA(INPUT_2)
+                              + j * PyArray_STRIDES(INPUT_2)[0]);
+    const T* x_data = (const T*)PyArray_DATA(x_rows);
+    const I* y_data = (const I*)PyArray_DATA(INPUT_3);
+    // The pool is made with the GIL held; the loop runs without it.
+    softmax_nll::Pool* pool = softmax_nll::pool_for(PARAMS->threads);
+    if (errors_only) {
+        npy_intp count;
+        Py_BEGIN_ALLOW_THREADS
+        count = softmax_nll::run_errors<T, I>(
+            n, d, k, x_data, xs, WT, bias, y_data, ys, bias + k, pool);
+        Py_END_ALLOW_THREADS
+        *(npy_float64*)PyArray_DATA(OUTPUT_0) = (double)count / (double)n;
+        *(T*)PyArray_DATA(OUTPUT_1) = (T)NPY_NAN;
+        Py_DECREF(x_rows);
+    } else {
+        double cost_value = 0;
+        npy_intp bad;
+        T* gW_data = (T*)PyArray_DATA(OUTPUT_2);
+        T* gb_data = (T*)PyArray_DATA(OUTPUT_3);
+        Py_BEGIN_ALLOW_THREADS
+        bad = softmax_nll::run<T, I>(
+            n, d, k, x_data, xs, WT, bias, y_data, ys, gW_data, gb_data,
+            &cost_value, bias + k, pool);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(x_rows);
+        if (bad >= 0) {
+            PyErr_Format(PyExc_IndexError,
+                "index out of bounds: label y[%ld] = %lld is not one of "
+                "the %ld classes (0 to %ld)", (long)bad,
+                (long long)y_data[bad * ys], (long)k, (long)k - 1);
+            FAIL
+        }
+        *(npy_float64*)PyArray_DATA(OUTPUT_0) = NPY_NAN;
+        *(T*)PyArray_DATA(OUTPUT_1) = (T)cost_value;
+    }
+}

@@ -35,6 +35,7 @@ them, work, and work fast, under JAX:
   JAX function wrote last.
 """
 
+import importlib
 import importlib.abc
 import sys
 import warnings
@@ -51,7 +52,7 @@ from pytensor.tensor.subtensor import Subtensor
 
 from theano_compat.engine.flags import FLAGS, uses_gpu
 
-__all__ = ['DeviceError', 'on_jax_dispatch', 'import_jax', 'jax_device',
+__all__ = ['DeviceError', 'install_jax_dispatch', 'import_jax', 'jax_device',
            'jax_device_name',
            'is_jax_mode', 'compile_jax', 'ShapeSpecialised',
            'values_to_device', 'values_to_host']
@@ -154,14 +155,14 @@ def is_jax_mode(mode):
 
 
 # ----------------------------------------------------------------------------
-# Registering JAX implementations without importing JAX.
+# The package's JAX implementations, without importing JAX before it is used.
 
 _JAX_DISPATCH = 'pytensor.link.jax.dispatch'
-_JAX_PENDING = []
+_OUR_DISPATCH = 'theano_compat.engine.jax_dispatch'
 
 
 class _RunAfterLoading(importlib.abc.Loader):
-    """Loads a module with another loader, then runs the pending callbacks."""
+    """Loads a module with another loader, then imports ours."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -171,7 +172,7 @@ class _RunAfterLoading(importlib.abc.Loader):
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        _run_jax_pending()
+        _import_our_dispatch()
 
     def __getattr__(self, name):  # get_source, is_package... as it has them
         return getattr(self.loader, name)
@@ -197,31 +198,26 @@ class _JaxDispatchWatcher(importlib.abc.MetaPathFinder):
 _WATCHER = _JaxDispatchWatcher()
 
 
-def _run_jax_pending():
+def _import_our_dispatch():
     if _WATCHER in sys.meta_path:
         sys.meta_path.remove(_WATCHER)  # its work is done
-    while _JAX_PENDING:
-        _JAX_PENDING.pop(0)()
+    importlib.import_module(_OUR_DISPATCH)
 
 
-def on_jax_dispatch(register):
-    """Call ``register()`` once PyTensor's JAX backend is imported.
-
-    JAX takes over a second to import, so this package does not import it
-    for the C backend; the JAX implementations of its own ops (conv2d,
-    pool_2d, the MRG generator) are registered (with
-    ``pytensor.link.jax.dispatch.jax_funcify``) when PyTensor loads its JAX
-    backend, whoever compiles in mode JAX, or at once if it already has.
-    A finder on ``sys.meta_path`` notices that import and leaves once it
-    has run the callbacks.
-
-    :param register: a function of no arguments
+def install_jax_dispatch():
+    """The one hook of the package's JAX code: ``engine.jax_dispatch``
+    (which registers the JAX implementations of the package's own ops,
+    conv2d, pool_2d, the MRG generator..., with ``jax_funcify``) is
+    imported when PyTensor loads its JAX backend, whoever compiles in mode
+    JAX, or at once if it has already.  JAX takes over a second to import,
+    so the package does not import it for the C backend: a finder on
+    ``sys.meta_path`` notices PyTensor's import and leaves once it has
+    imported ours.  ``theano_compat`` calls this once, at the end of its
+    own import.
     """
     if _JAX_DISPATCH in sys.modules:
-        register()
-        return
-    _JAX_PENDING.append(register)
-    if _WATCHER not in sys.meta_path:
+        _import_our_dispatch()
+    elif _WATCHER not in sys.meta_path:
         sys.meta_path.insert(0, _WATCHER)
 
 

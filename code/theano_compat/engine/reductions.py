@@ -25,36 +25,25 @@ order already).  float64 sums stay PyTensor's, whose order of addition
 the float64 tutorials' records were made with.
 """
 
-import hashlib
-import os
-
 import numpy
 import pytensor.tensor as pt
 from pytensor import scalar as ps
 from pytensor.graph.basic import Apply
 from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
-from pytensor.link.c.op import COp
 from pytensor.tensor.elemwise import Elemwise
 from pytensor.tensor.math import Sum
 
 from theano_compat.engine.compiler import native_vector_flags
+from theano_compat.engine.cop import ExternalCppOp
 
 __all__ = ['SumOfSquares', 'sum_of_squares_rewriter', 'REWRITE_NAME',
            'ChannelSums', 'channel_sums_rewriter', 'CHANNEL_SUMS_NAME']
 
 REWRITE_NAME = 'sum_of_squares'
 CHANNEL_SUMS_NAME = 'channel_sums'
-HERE = os.path.dirname(os.path.abspath(__file__))
-KERNEL_FILE = os.path.join(HERE, 'sum_of_squares.cpp')
 
 
-def kernel_source(path=KERNEL_FILE):
-    """The C++ code of a sum (default ``sum_of_squares.cpp``)."""
-    with open(path) as f:
-        return f.read()
-
-
-class SumOfSquares(COp):
+class SumOfSquares(ExternalCppOp):
     """``x -> sum(x ** 2)`` over all elements, accumulated in float64.
 
     :param dtype: the dtype of the result (the input's: float32 or
@@ -62,6 +51,7 @@ class SumOfSquares(COp):
     """
 
     __props__ = ('dtype',)
+    source_files = ('sum_of_squares.cpp',)
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -82,40 +72,12 @@ class SumOfSquares(COp):
     def infer_shape(self, fgraph, node, shapes):
         return [()]
 
-    def grad(self, inputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         (x,), (g,) = inputs, output_grads
         return [pt.cast(2 * g * x, x.dtype)]
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_compile_args(self, **kwargs):
         return native_vector_flags()
-
-    def c_code(self, node, name, inputs, outputs, sub):
-        (x,), (z,) = inputs, outputs
-        return '''
-        {
-            PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(%(x)s);
-            if (!contiguous) { %(fail)s }
-            const double total = sum_of_squares::run(
-                (const npy_%(in_dtype)s*)PyArray_DATA(contiguous),
-                PyArray_SIZE(contiguous));
-            Py_DECREF(contiguous);
-            if (!%(z)s) {
-                %(z)s = (PyArrayObject*)PyArray_EMPTY(0, NULL,
-                                                      NPY_%(OUT)s, 0);
-                if (!%(z)s) { %(fail)s }
-            }
-            *(npy_%(out_dtype)s*)PyArray_DATA(%(z)s) =
-                (npy_%(out_dtype)s)total;
-        }
-        ''' % dict(x=x, z=z, fail=sub['fail'],
-                   in_dtype=node.inputs[0].type.dtype,
-                   out_dtype=self.dtype, OUT=self.dtype.upper())
-
-    def c_code_cache_version(self):
-        return (1, hashlib.sha256(kernel_source().encode()).hexdigest())
 
 
 @node_rewriter([Sum])
@@ -140,10 +102,7 @@ def sum_of_squares(fgraph, node):
 sum_of_squares_rewriter = dfs_rewriter(sum_of_squares)
 
 
-CHANNEL_SUMS_FILE = os.path.join(HERE, 'channel_sums.cpp')
-
-
-class ChannelSums(COp):
+class ChannelSums(ExternalCppOp):
     """``x.sum(axis=all but `kept`)``, accumulated in float64.
 
     :param kept: the axis left (not the last one)
@@ -152,6 +111,7 @@ class ChannelSums(COp):
     """
 
     __props__ = ('kept', 'dtype')
+    source_files = ('channel_sums.cpp',)
 
     def __init__(self, kept, dtype):
         self.kept = kept
@@ -174,55 +134,14 @@ class ChannelSums(COp):
     def infer_shape(self, fgraph, node, shapes):
         return [(shapes[0][self.kept],)]
 
-    def L_op(self, inputs, outputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         (x,), (g,) = inputs, output_grads
         pattern = ['x'] * x.ndim
         pattern[self.kept] = 0
         return [pt.zeros_like(x) + g.dimshuffle(pattern)]
 
-    def c_support_code(self, **kwargs):
-        return kernel_source(CHANNEL_SUMS_FILE)
-
-    def c_code(self, node, name, inputs, outputs, sub):
-        (x,), (z,) = inputs, outputs
-        return '''
-        {
-            PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(%(x)s);
-            if (!contiguous) { %(fail)s }
-            const npy_intp* dims = PyArray_DIMS(contiguous);
-            npy_intp outer = 1, inner = 1;
-            for (int i = 0; i < %(kept)d; ++i) outer *= dims[i];
-            for (int i = %(kept)d + 1; i < PyArray_NDIM(contiguous); ++i)
-                inner *= dims[i];
-            const npy_intp kept = dims[%(kept)d];
-            if (!%(z)s || PyArray_DIMS(%(z)s)[0] != kept) {
-                Py_XDECREF(%(z)s);
-                %(z)s = (PyArrayObject*)PyArray_EMPTY(1, &dims[%(kept)d],
-                                                      NPY_%(DTYPE)s, 0);
-                if (!%(z)s) { Py_DECREF(contiguous); %(fail)s }
-            }
-            double* totals = (double*)malloc(
-                (kept > 0 ? kept : 1) * sizeof(double));
-            if (!totals) {
-                Py_DECREF(contiguous);
-                PyErr_NoMemory();
-                %(fail)s
-            }
-            channel_sums::run(
-                (const npy_%(dtype)s*)PyArray_DATA(contiguous), outer, kept,
-                inner, totals);
-            npy_%(dtype)s* out = (npy_%(dtype)s*)PyArray_DATA(%(z)s);
-            for (npy_intp k = 0; k < kept; ++k)
-                out[k] = (npy_%(dtype)s)totals[k];
-            free(totals);
-            Py_DECREF(contiguous);
-        }
-        ''' % dict(x=x, z=z, fail=sub['fail'], kept=self.kept,
-                   dtype=self.dtype, DTYPE=self.dtype.upper())
-
-    def c_code_cache_version(self):
-        return (1, hashlib.sha256(
-            kernel_source(CHANNEL_SUMS_FILE).encode()).hexdigest())
+    def c_macros(self, node):
+        return {'CHANNEL_SUMS_KEPT': str(self.kept)}
 
 
 @node_rewriter([Sum])

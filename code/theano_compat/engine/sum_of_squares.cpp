@@ -1,5 +1,8 @@
+#section support_code
+
 // The sum of squares of an array, accumulated in double, for the
-// SumOfSquares op of theano_compat.engine.reductions.
+// SumOfSquares op of theano_compat.engine.reductions (its sections are
+// loaded by engine/cop.py).
 //
 // PyTensor's own loop adds the squares one after the other into a single
 // double, and so waits for each addition to finish before the next: an
@@ -33,3 +36,20 @@ static double run(const T* x, npy_intp n) {
 }
 
 }  // namespace sum_of_squares
+
+#section code
+
+// z = sum(x ** 2), accumulated in double, in z's dtype.
+{
+    PyArrayObject* contiguous = PyArray_GETCONTIGUOUS(INPUT_0);
+    if (!contiguous) { FAIL }
+    const double total = sum_of_squares::run(
+        (const DTYPE_INPUT_0*)PyArray_DATA(contiguous),
+        PyArray_SIZE(contiguous));
+    Py_DECREF(contiguous);
+    if (!OUTPUT_0) {
+        OUTPUT_0 = (PyArrayObject*)PyArray_EMPTY(0, NULL, TYPENUM_OUTPUT_0, 0);
+        if (!OUTPUT_0) { FAIL }
+    }
+    *(DTYPE_OUTPUT_0*)PyArray_DATA(OUTPUT_0) = (DTYPE_OUTPUT_0)total;
+}

@@ -1,3 +1,5 @@
+#section support_code
+
 // MRG31k3p (L'Ecuyer and Touzin, 2000): the generator behind Theano's
 // MRG_RandomStreams, as Theano 1.0.5's CPU code ran it.
 //
@@ -136,3 +138,75 @@ static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
 }
 
 }  // namespace mrg31k3p
+
+#section code
+
+// (rstate, size) -> (new rstate, sample): see rng_mrg.py.  MRG_NDIM (the
+// sample's dimensions) and MRG_INPLACE come from the op.
+{
+    const int ndim = MRG_NDIM;
+    npy_intp dims[MRG_NDIM + 1];
+    npy_int64 n = 1;
+    if (PyArray_NDIM(INPUT_1) != 1 || PyArray_DIMS(INPUT_1)[0] != ndim) {
+        PyErr_Format(PyExc_ValueError,
+                     "mrg_uniform: size must have %d entries", ndim);
+        FAIL
+    }
+    for (int i = 0; i < ndim; ++i) {
+        const npy_int64 d = (npy_int64)*(DTYPE_INPUT_1*)PyArray_GETPTR1(INPUT_1, i);
+        if (d < 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "mrg_uniform: negative dimension %lld in size",
+                         (long long)d);
+            FAIL
+        }
+        dims[i] = (npy_intp)d;
+        if (n <= 2147483647)  // past that the error below is certain
+            n *= d;
+    }
+    if (n > 2147483647) {
+        PyErr_SetString(PyExc_ValueError,
+            "mrg_uniform draws at most 2**31 - 1 values at a time");
+        FAIL
+    }
+    if (PyArray_DIMS(INPUT_0)[1] != 6) {
+        PyErr_SetString(PyExc_ValueError,
+                        "mrg_uniform: rstate must have 6 columns");
+        FAIL
+    }
+    const npy_intp n_streams = PyArray_DIMS(INPUT_0)[0];
+    if (n > 0 && n_streams == 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "mrg_uniform: the state has no streams");
+        FAIL
+    }
+    // The new state: the input itself when in place (if it is C-contiguous
+    // and aligned already), else a copy.
+    Py_XDECREF(OUTPUT_0);
+    OUTPUT_0 = (PyArrayObject*)PyArray_FromAny(
+        (PyObject*)INPUT_0, NULL, 0, 0,
+        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED
+        | (MRG_INPLACE ? 0 : NPY_ARRAY_ENSURECOPY), NULL);
+    if (!OUTPUT_0) { FAIL }
+    bool fresh = !OUTPUT_1 || !PyArray_IS_C_CONTIGUOUS(OUTPUT_1);
+    for (int i = 0; i < ndim && !fresh; ++i)
+        fresh = PyArray_DIMS(OUTPUT_1)[i] != dims[i];
+    if (fresh) {
+        Py_XDECREF(OUTPUT_1);
+        OUTPUT_1 = (PyArrayObject*)PyArray_EMPTY(ndim, dims,
+                                                 TYPENUM_OUTPUT_1, 0);
+        if (!OUTPUT_1) { FAIL }
+    }
+    if (n > 0) {
+        const npy_intp used = n < n_streams ? (npy_intp)n : n_streams;
+        npy_int32* cols = (npy_int32*)malloc(sizeof(npy_int32) * 6 * used);
+        if (!cols) {
+            PyErr_NoMemory();
+            FAIL
+        }
+        mrg31k3p::draw<DTYPE_OUTPUT_1>(
+            (npy_int32*)PyArray_DATA(OUTPUT_0), n_streams,
+            (DTYPE_OUTPUT_1*)PyArray_DATA(OUTPUT_1), (npy_intp)n, cols);
+        free(cols);
+    }
+}

@@ -66,7 +66,7 @@ class MultinomialFromUniform(Op):
         out = pt.tensor(dtype=odtype, shape=pvals.type.shape)
         return Apply(self, [pvals, unis, n], [out])
 
-    def L_op(self, inputs, outputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         return [grad_undefined(self, k, x, 'no gradient through sampling')
                 for k, x in enumerate(inputs)]
 

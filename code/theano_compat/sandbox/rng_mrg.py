@@ -26,30 +26,26 @@ calls, the numbers Theano 1.0.5 gave it:
 
 The sampling op, :class:`mrg_uniform`, runs as C++ (``mrg31k3p.cpp``),
 as NumPy (``perform``, vectorised over streams) and as JAX (mode JAX,
-``rng_mrg_jax``), and the three give the same bits.  ``binomial``,
-``normal``, ``multinomial`` and ``choice`` are Theano's graphs on top of
+``engine/jax_dispatch/rng_mrg.py``), and the three give the same bits.
+``binomial``, ``normal``, ``multinomial`` and ``choice`` are Theano's
+graphs on top of
 one uniform draw each (``multinomial`` and ``choice`` pick categories
 with the ops of :mod:`theano_compat.sandbox.multinomial`).
 """
 
-import hashlib
-import os
 import warnings
 
 import numpy
 import pytensor
 import pytensor.tensor as pt
 from pytensor import scalar as ps
-from pytensor.compile import optdb
 from pytensor.gradient import grad_undefined, undefined_grad
 from pytensor.graph.basic import Apply, Variable
-from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
-from pytensor.link.c.op import COp
 from pytensor.tensor.basic import infer_static_shape
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.compiler import native_vector_flags
-from theano_compat.engine.jax_device import on_jax_dispatch
+from theano_compat.engine.cop import ExternalCppOp
 
 __all__ = ['MRG_RandomStreams', 'mrg_uniform', 'guess_n_streams',
            'substream_states', 'ff_2p72', 'ff_2p134', 'mrg_draw_numpy',
@@ -58,8 +54,6 @@ __all__ = ['MRG_RandomStreams', 'mrg_uniform', 'guess_n_streams',
 M1 = 2147483647          # 2^31 - 1: modulus of the first component
 M2 = 2147462579          # 2^31 - 21069: modulus of the second
 MAX_STREAMS = 60 * 256   # streams of a draw whose size is not known
-KERNEL_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'mrg31k3p.cpp')
 FLOAT_DTYPES = ('float32', 'float64')
 
 # float32(4.6566126e-10) is 2^-31 (1 - 2^-24): the largest float32 below
@@ -218,13 +212,7 @@ def mrg_draw_numpy(rstate, n, dtype):
 # ----------------------------------------------------------------------------
 # The op.
 
-def kernel_source():
-    """The C++ code of the generator (``mrg31k3p.cpp``)."""
-    with open(KERNEL_FILE) as f:
-        return f.read()
-
-
-class mrg_uniform(COp):
+class mrg_uniform(ExternalCppOp):
     """``(rstate, size) -> (new rstate, sample)``: uniform floats in [0, 1).
 
     :param dtype: 'float32' or 'float64', the sample's dtype
@@ -238,6 +226,7 @@ class mrg_uniform(COp):
     """
 
     __props__ = ('dtype', 'ndim', 'inplace')
+    source_files = ('mrg31k3p.cpp',)
 
     def __init__(self, dtype, ndim, inplace=False):
         if dtype not in FLOAT_DTYPES:
@@ -287,7 +276,7 @@ class mrg_uniform(COp):
         size = node.inputs[1]
         return [shapes[0], [size[i] for i in range(self.ndim)]]
 
-    def L_op(self, inputs, outputs, output_grads):
+    def pullback(self, inputs, outputs, output_grads):
         return [grad_undefined(self, k, x, 'no gradient through a random '
                                'sample') for k, x in enumerate(inputs)]
 
@@ -313,9 +302,6 @@ class mrg_uniform(COp):
 
     # The C++ code.
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_headers(self, **kwargs):
         return ['<stdlib.h>']
 
@@ -324,20 +310,8 @@ class mrg_uniform(COp):
         # (clang); g++ gets them from PyTensor
         return native_vector_flags()
 
-    def c_code(self, node, name, inputs, outputs, sub):
-        rstate, size = inputs
-        o_rstate, o_sample = outputs
-        return _C_CODE % dict(
-            rstate=rstate, size=size, o_rstate=o_rstate, o_sample=o_sample,
-            ndim=self.ndim, inplace=int(self.inplace),
-            T='npy_' + self.dtype, typenum='NPY_' + self.dtype.upper(),
-            S='dtype_' + size, fail=sub['fail'])
-
-    def c_code_cache_version(self):
-        # PyTensor keys its compiled modules by this version, not by their
-        # source: it follows every change of the C++ code.
-        return (1, hashlib.sha256((kernel_source() + _C_CODE).encode())
-                .hexdigest())
+    def c_macros(self, node):
+        return {'MRG_NDIM': self.ndim, 'MRG_INPLACE': int(self.inplace)}
 
 
 def _checked_shape(size, ndim):
@@ -352,92 +326,6 @@ def _checked_shape(size, ndim):
                          % (shape,))
     return shape
 
-
-_C_CODE = r"""
-{
-    const int ndim = %(ndim)s;
-    npy_intp dims[%(ndim)s + 1];
-    npy_int64 n = 1;
-    if (PyArray_NDIM(%(size)s) != 1 || PyArray_DIMS(%(size)s)[0] != ndim) {
-        PyErr_Format(PyExc_ValueError,
-                     "mrg_uniform: size must have %%d entries", ndim);
-        %(fail)s
-    }
-    for (int i = 0; i < ndim; ++i) {
-        const npy_int64 d = (npy_int64)*(%(S)s*)PyArray_GETPTR1(%(size)s, i);
-        if (d < 0) {
-            PyErr_Format(PyExc_ValueError,
-                         "mrg_uniform: negative dimension %%lld in size",
-                         (long long)d);
-            %(fail)s
-        }
-        dims[i] = (npy_intp)d;
-        if (n <= 2147483647)  // past that the error below is certain
-            n *= d;
-    }
-    if (n > 2147483647) {
-        PyErr_SetString(PyExc_ValueError,
-            "mrg_uniform draws at most 2**31 - 1 values at a time");
-        %(fail)s
-    }
-    if (PyArray_DIMS(%(rstate)s)[1] != 6) {
-        PyErr_SetString(PyExc_ValueError,
-                        "mrg_uniform: rstate must have 6 columns");
-        %(fail)s
-    }
-    const npy_intp n_streams = PyArray_DIMS(%(rstate)s)[0];
-    if (n > 0 && n_streams == 0) {
-        PyErr_SetString(PyExc_ValueError,
-                        "mrg_uniform: the state has no streams");
-        %(fail)s
-    }
-    // The new state: the input itself when in place (if it is C-contiguous
-    // and aligned already), else a copy.
-    Py_XDECREF(%(o_rstate)s);
-    %(o_rstate)s = (PyArrayObject*)PyArray_FromAny(
-        (PyObject*)%(rstate)s, NULL, 0, 0,
-        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED
-        | (%(inplace)s ? 0 : NPY_ARRAY_ENSURECOPY), NULL);
-    if (!%(o_rstate)s) { %(fail)s }
-    bool fresh = !%(o_sample)s || !PyArray_IS_C_CONTIGUOUS(%(o_sample)s);
-    for (int i = 0; i < ndim && !fresh; ++i)
-        fresh = PyArray_DIMS(%(o_sample)s)[i] != dims[i];
-    if (fresh) {
-        Py_XDECREF(%(o_sample)s);
-        %(o_sample)s = (PyArrayObject*)PyArray_EMPTY(ndim, dims,
-                                                     %(typenum)s, 0);
-        if (!%(o_sample)s) { %(fail)s }
-    }
-    if (n > 0) {
-        const npy_intp used = n < n_streams ? (npy_intp)n : n_streams;
-        npy_int32* cols = (npy_int32*)malloc(sizeof(npy_int32) * 6 * used);
-        if (!cols) {
-            PyErr_NoMemory();
-            %(fail)s
-        }
-        mrg31k3p::draw<%(T)s>((npy_int32*)PyArray_DATA(%(o_rstate)s),
-                              n_streams, (%(T)s*)PyArray_DATA(%(o_sample)s),
-                              (npy_intp)n, cols);
-        free(cols);
-    }
-}
-"""
-
-
-@node_rewriter([mrg_uniform], inplace=True)
-def mrg_random_make_inplace(fgraph, node):
-    """Let a draw overwrite its input state (the shared variable's value,
-    which the draw's update replaces anyway)."""
-    op = node.op
-    if isinstance(op, mrg_uniform) and not op.inplace:
-        return mrg_uniform(op.dtype, op.ndim, inplace=True).make_node(
-            *node.inputs).outputs
-    return False
-
-
-optdb.register('random_make_inplace_mrg',
-               dfs_rewriter(mrg_random_make_inplace, ignore_newtrees=True),
-               'fast_run', 'inplace', position=99)
 
 
 # ----------------------------------------------------------------------------
@@ -821,14 +709,6 @@ class MRG_RandomStreams(object):
         return self.normal(size=size, avg=avg, std=std, truncate=True,
                            ndim=ndim, dtype=dtype, nstreams=nstreams,
                            **kwargs)
-
-
-def _register_jax():
-    """The JAX code registers itself with PyTensor's JAX backend."""
-    from theano_compat.sandbox import rng_mrg_jax  # noqa: F401
-
-
-on_jax_dispatch(_register_jax)
 
 
 # Theano's other names of this module: from the table (names.TABLE).

@@ -1,5 +1,5 @@
-"""``theano.tensor.signal``: ``pool`` (``pool_2d``) and ``conv``, as in
-Theano."""
+"""``theano.tensor.signal``: ``pool`` (``pool_2d``, ``pool_3d``) and
+``conv``, as in Theano."""
 
 from theano_compat.names import module_getattr
 from theano_compat.tensor.signal import pool  # noqa: F401

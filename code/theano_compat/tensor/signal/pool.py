@@ -1,9 +1,10 @@
-"""``theano.tensor.signal.pool``: Theano 1.0's ``pool_2d``, on PyTensor.
+"""``theano.tensor.signal.pool``: Theano 1.0's ``pool_2d`` and ``pool_3d``.
 
 :func:`pool_2d` pools the last two dimensions of a tensor of 2 or more
-dimensions (every leading dimension is a batch dimension), in windows of
-``ws`` pixels taken every ``stride`` pixels, after ``pad`` zeros around
-the image, with Theano 1.0.5's meaning of each argument:
+dimensions (every leading dimension is a batch dimension), :func:`pool_3d`
+the last three of a tensor of 3 or more, in windows of ``ws`` pixels
+taken every ``stride`` pixels, after ``pad`` zeros around the image, with
+Theano 1.0.5's meaning of each argument:
 
 ``mode``
     ``'max'`` and ``'sum'`` read only the image (never the padding);
@@ -24,20 +25,25 @@ the image, with Theano 1.0.5's meaning of each argument:
 
 The gradient of ``'max'`` goes, as in Theano's C code, to every element
 of a window that equals the window's maximum (all of them when there is a
-tie).  ``ws``, ``stride`` and ``pad`` must be known when the graph is
-built (ints); Theano also took symbolic ones.
+tie).  ``ws``, ``stride`` and ``pad`` may be symbolic int vectors, as in
+Theano, except in mode JAX, which needs them known when the function is
+compiled.
 
-Four ops do the work: :class:`Pool2d`, :class:`MaxPoolGrad2d`,
-:class:`AveragePoolGrad2d` and :class:`MaxPoolGradGrad2d` (the second
-derivative of max pooling), each with C++ code (``pool.cpp``, beside
-this file: loops over the planes, on as many threads as
-``engine.threads.fused_threads`` says, with a faster path for windows
-that tile the image, such as LeNet's 2 x 2), a NumPy ``perform`` and a
-JAX implementation.  The C code is for float32 and float64; other dtypes
-(``'max'`` and ``'sum'`` of integers) run the NumPy code.
+Four ops do the work, with Theano's names, each taking the number of
+pooled axes as a parameter (``ndim``): :class:`Pool`,
+:class:`MaxPoolGrad`, :class:`AveragePoolGrad` and
+:class:`DownsampleFactorMaxGradGrad` (the second derivative of max
+pooling).  ``ws``, ``stride`` and ``pad`` are their inputs.  Each has C++
+code (``pool.cpp``, beside this file, one loop for every ``ndim``: loops
+over the planes, on as many threads as ``engine.threads.fused_threads``
+says, with a faster path for windows that tile the image, such as
+LeNet's 2 x 2), a NumPy ``perform`` and a JAX implementation
+(``engine/jax_dispatch/pool.py``).  The C code is for float32 and
+float64; other dtypes (``'max'`` and ``'sum'`` of integers) run the NumPy
+code.
 """
 
-import hashlib
+import itertools
 import os
 import warnings
 
@@ -45,27 +51,24 @@ import numpy
 import pytensor
 import pytensor.tensor as pt
 from pytensor import scalar as ps
-from pytensor.gradient import DisconnectedType, grad_not_implemented
-from pytensor.graph.basic import Apply, Constant
-from pytensor.link.c.op import COp
+from pytensor.gradient import DisconnectedType
+from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.cop import ENGINE_DIR, ExternalCppOp
 from theano_compat.engine.threads import fused_threads
-from theano_compat.engine.jax_device import on_jax_dispatch
 
-__all__ = ['pool_2d', 'Pool2d', 'MaxPoolGrad2d', 'AveragePoolGrad2d',
-           'MaxPoolGradGrad2d', 'pool_output_length', 'MODES']
+__all__ = ['pool_2d', 'pool_3d', 'Pool', 'PoolGrad', 'MaxPoolGrad',
+           'AveragePoolGrad', 'DownsampleFactorMaxGradGrad',
+           'pool_output_length', 'MODES']
 
 MODES = ('max', 'sum', 'average_inc_pad', 'average_exc_pad')
 C_DTYPES = ('float32', 'float64')
-HERE = os.path.dirname(os.path.abspath(__file__))
-KERNEL_FILE = os.path.join(HERE, 'pool.cpp')
-# the parallel loop, shared with the convolution ops
-PARALLEL_FILE = os.path.join(os.path.dirname(HERE), 'parallel_for.cpp')
+NDIMS = (1, 2, 3)  # pooled axes the C++ code takes
 
 IGNORE_BORDER_WARNING = (
-    "pool_2d(): ignore_border was not given; as in Theano 1.0, it is False "
+    "%s(): ignore_border was not given; as in Theano 1.0, it is False "
     "(windows cut off by the image's end are kept), a default that Theano "
     "meant to change to True. Give ignore_border=True or False explicitly.")
 
@@ -88,122 +91,98 @@ def pool_output_length(length, ws, stride, pad, ignore_border):
     return max((padded - 1 - ws + stride) // stride, 0) + 1
 
 
-def kernel_source():
-    """The C++ code of the pooling ops: ``parallel_for.cpp``, then
-    ``pool.cpp``."""
-    sources = []
-    for path in (PARALLEL_FILE, KERNEL_FILE):
-        with open(path) as f:
-            sources.append(f.read())
-    return '\n'.join(sources)
+def _who(ndim):
+    return 'pool_%dd' % ndim
 
 
-def _int_pair(value, name):
-    """``value`` (tuple, list, array or constant) as a pair of ints."""
+def _sizes_text(ndim):
+    return 'a pair of ints' if ndim == 2 else 'a tuple of %d ints' % ndim
+
+
+def _int_vector(value, name, ndim):
+    """``value`` (ints, or a symbolic int vector) as an int64 vector of
+    ``ndim`` entries, and its entries when they are known (else None)."""
+    who = _who(ndim)
+    if isinstance(value, Variable) and not isinstance(value, Constant):
+        if value.type.ndim != 1 or not value.type.dtype.startswith(
+                ('int', 'uint')):
+            raise TypeError('%s: %s should be a vector of ints, not %s'
+                            % (who, name, value.type))
+        if value.type.shape[0] not in (None, ndim):
+            raise ValueError('%s: %s should have %d entries'
+                             % (who, name, ndim))
+        return pt.cast(value, 'int64'), None
     if isinstance(value, Constant):
         value = value.data
-    if isinstance(value, pytensor.graph.basic.Variable):
-        raise NotImplementedError(
-            'pool_2d: %s must be known when the graph is built (a pair of '
-            'ints); a symbolic %s is not supported' % (name, name))
     array = numpy.asarray(value)
-    if array.shape != (2,) or array.dtype.kind not in 'iu':
-        raise ValueError('pool_2d: %s should be a pair of ints, not %r'
-                         % (name, value))
-    items = [int(v) for v in array]
-    return tuple(items)
+    if array.shape != (ndim,) or array.dtype.kind not in 'iu':
+        raise ValueError('%s: %s should be %s, not %r'
+                         % (who, name, _sizes_text(ndim), value))
+    known = tuple(int(v) for v in array)
+    return pt.constant(numpy.asarray(known, dtype='int64')), known
 
 
-class _PoolBase(COp):
-    """What the pooling ops share: their parameters and their C setup.
+def _known(var):
+    """The ints of a constant vector, else None."""
+    if isinstance(var, Constant):
+        return tuple(int(v) for v in numpy.asarray(var.data))
+    return None
 
-    :param ws: window ``(rows, cols)``, ints >= 1
-    :param stride: ``(rows, cols)``, ints >= 1 (None: ``ws``)
-    :param pad: ``(rows, cols)``, ints >= 0, smaller than ``ws``; non-zero
-        only with ``ignore_border``
+
+def _check_geometry(ndim, ws, stride, pad, ignore_border):
+    """Theano's rules on known ``ws``, ``stride`` and ``pad``."""
+    who = _who(ndim)
+    if min(ws) < 1 or min(stride) < 1 or min(pad) < 0:
+        raise ValueError(
+            '%s: ws and stride should be >= 1 and pad >= 0, not ws=%s, '
+            'stride=%s, pad=%s' % (who, ws, stride, pad))
+    if max(pad) and not ignore_border:
+        raise NotImplementedError(
+            '%s: padding works only with ignore_border=True (as in Theano)'
+            % who)
+    if any(p >= w for p, w in zip(pad, ws)):
+        raise NotImplementedError(
+            '%s: the padding %s must be smaller than the window %s (as in '
+            'Theano)' % (who, pad, ws))
+
+
+# ----------------------------------------------------------------------------
+# Window arithmetic, in NumPy or JAX (xp): the ops' perform and JAX code.
+
+class Windows(object):
+    """Pooling's windows over the last ``len(ws)`` axes of an array.
+
+    :param ws, stride, pad: tuples of ints, one per pooled axis
     :param ignore_border: bool
     :param mode: one of :data:`MODES`
     """
 
-    __props__ = ('ws', 'stride', 'pad', 'ignore_border', 'mode')
-    params_type = ParamsType(ws_rows=ps.int64, ws_cols=ps.int64,
-                             stride_rows=ps.int64, stride_cols=ps.int64,
-                             pad_rows=ps.int64, pad_cols=ps.int64,
-                             ignore_border=ps.int32, mode_code=ps.int32,
-                             threads=ps.int32)
-    _c_function = None
-
-    def __init__(self, ws, stride=None, pad=(0, 0), ignore_border=False,
-                 mode='max'):
-        if mode == 'max_deterministic':  # Theano's other name for 'max'
-            mode = 'max'
-        if mode not in MODES:
-            raise ValueError('pool_2d: mode should be one of %s, not %r'
-                             % (', '.join(MODES), mode))
-        self.ws = _int_pair(ws, 'ws')
-        self.stride = self.ws if stride is None else _int_pair(stride,
-                                                               'stride')
-        self.pad = _int_pair((0, 0) if pad is None else pad, 'pad')
-        self.ignore_border = bool(ignore_border)
-        self.mode = mode
-        if min(self.ws) < 1 or min(self.stride) < 1 or min(self.pad) < 0:
-            raise ValueError(
-                'pool_2d: ws and stride should be >= 1 and pad >= 0, not '
-                'ws=%s, stride=%s, pad=%s' % (self.ws, self.stride, self.pad))
-        if max(self.pad) and not self.ignore_border:
-            raise NotImplementedError(
-                'pool_2d: padding works only with ignore_border=True (as in '
-                'Theano)')
-        if any(p >= w for p, w in zip(self.pad, self.ws)):
-            raise NotImplementedError(
-                'pool_2d: the padding %s must be smaller than the window %s '
-                '(as in Theano)' % (self.pad, self.ws))
-
-    def L_op(self, inputs, outputs, grads):
-        # PyTensor before 3.0 asks for L_op; later ones for pullback.
-        return self.pullback(inputs, outputs, grads)
-
-    def _kwargs(self):
-        return dict(ws=self.ws, stride=self.stride, pad=self.pad,
-                    ignore_border=self.ignore_border, mode=self.mode)
-
-    def get_params(self, node):
-        return self.params_type.get_params(
-            ws_rows=self.ws[0], ws_cols=self.ws[1],
-            stride_rows=self.stride[0], stride_cols=self.stride[1],
-            pad_rows=self.pad[0], pad_cols=self.pad[1],
-            ignore_border=int(self.ignore_border),
-            mode_code=MODES.index(self.mode), threads=fused_threads())
+    def __init__(self, ws, stride, pad, ignore_border, mode):
+        self.ws, self.stride, self.pad = tuple(ws), tuple(stride), tuple(pad)
+        self.ignore_border, self.mode = ignore_border, mode
+        self.ndim = len(self.ws)
 
     def out_shape(self, shape):
         """The pooled shape of an input of this shape (entries: ints, or
         None where unknown)."""
         shape = tuple(shape)
-        lead, last = shape[:-2], shape[-2:]
+        lead, last = shape[:-self.ndim], shape[-self.ndim:]
         return lead + tuple(
             None if length is None else pool_output_length(
                 length, self.ws[i], self.stride[i], self.pad[i],
                 self.ignore_border)
             for i, length in enumerate(last))
 
-    def _check_input(self, x, who='pool_2d'):
-        if x.type.ndim < 2:
-            raise NotImplementedError(
-                '%s: the input needs 2 dimensions or more, not %d'
-                % (who, x.type.ndim))
-
-    # --- NumPy and JAX ------------------------------------------------------
-
-    def _layout(self, shape):
-        """Padded lengths, per-offset slices and divisors for an input of
-        ``shape`` (ints): ``(out, lengths, slices, counts)`` where
-        ``slices[(i, j)]`` picks, from the padded (and extended) input, the
-        element at window offset ``(i, j)`` of every window, and
-        ``counts`` is the divisor of each window (None for max and sum)."""
-        rows, cols = shape[-2:]
-        out = self.out_shape((rows, cols))
+    def layout(self, shape):
+        """``(out, lengths, slices, counts)`` for an input of ``shape``
+        (ints): the pooled sizes; the padded (and extended) lengths;
+        ``slices[offset]`` picks, from the padded input, the element at
+        window offset ``offset`` of every window; ``counts`` the divisor of
+        each window (None for max and sum)."""
+        nd = self.ndim
+        out = self.out_shape(shape[-nd:])
         lengths, axis_counts = [], []
-        for axis, (length, n) in enumerate(zip((rows, cols), out)):
+        for axis, (length, n) in enumerate(zip(shape[-nd:], out)):
             ws, st, pad = self.ws[axis], self.stride[axis], self.pad[axis]
             # room for the last window, which ignore_border=False lets
             # stick out past the image's end
@@ -215,53 +194,51 @@ class _PoolBase(COp):
             axis_counts.append(end - start if self.mode == 'average_inc_pad'
                                else inside)
         slices = {}
-        for i in range(self.ws[0]):
-            for j in range(self.ws[1]):
-                slices[(i, j)] = (
-                    Ellipsis,
-                    slice(i, i + (out[0] - 1) * self.stride[0] + 1,
-                          self.stride[0]),
-                    slice(j, j + (out[1] - 1) * self.stride[1] + 1,
-                          self.stride[1]))
+        for offset in itertools.product(*[range(w) for w in self.ws]):
+            slices[offset] = (Ellipsis,) + tuple(
+                slice(i, i + (n - 1) * s + 1, s)
+                for i, n, s in zip(offset, out, self.stride))
         counts = None
         if self.mode.startswith('average'):
-            counts = numpy.outer(axis_counts[0], axis_counts[1])
+            counts = axis_counts[0]
+            for more in axis_counts[1:]:
+                counts = numpy.multiply.outer(counts, more)
         return out, lengths, slices, counts
 
-    def _padded(self, xp, x, lengths, fill):
+    def padded(self, xp, x, lengths, fill):
         """``x`` inside a margin of ``fill``: ``pad`` before, and up to
         ``lengths`` after."""
-        rows, cols = x.shape[-2:]
-        widths = [(0, 0)] * (x.ndim - 2) + [
-            (self.pad[0], lengths[0] - rows - self.pad[0]),
-            (self.pad[1], lengths[1] - cols - self.pad[1])]
+        nd = self.ndim
+        widths = [(0, 0)] * (x.ndim - nd) + [
+            (p, total - length - p) for p, total, length in
+            zip(self.pad, lengths, x.shape[-nd:])]
         return xp.pad(x, widths, constant_values=fill)
 
-    def _cropped(self, padded, shape):
-        rows, cols = shape[-2:]
-        return padded[..., self.pad[0]:self.pad[0] + rows,
-                      self.pad[1]:self.pad[1] + cols]
+    def cropped(self, padded, shape):
+        return padded[(Ellipsis,) + tuple(
+            slice(p, p + length)
+            for p, length in zip(self.pad, shape[-self.ndim:]))]
 
     @staticmethod
-    def _lowest(dtype):
+    def lowest(dtype):
         dtype = numpy.dtype(dtype)
         if dtype.kind == 'f':
             return -numpy.inf
         return numpy.iinfo(dtype).min
 
     @staticmethod
-    def _add_at(xp, target, index, value):
+    def add_at(xp, target, index, value):
         if xp is numpy:
             target[index] += value
             return target
         return target.at[index].add(value)
 
-    def _pool(self, xp, x):
-        out, lengths, slices, counts = self._layout(x.shape)
+    def pool(self, xp, x):
+        out, lengths, slices, counts = self.layout(x.shape)
         if 0 in out:
-            return xp.zeros(x.shape[:-2] + tuple(out), dtype=x.dtype)
-        fill = self._lowest(x.dtype) if self.mode == 'max' else 0
-        padded = self._padded(xp, x, lengths, fill)
+            return xp.zeros(x.shape[:-self.ndim] + tuple(out), dtype=x.dtype)
+        fill = self.lowest(x.dtype) if self.mode == 'max' else 0
+        padded = self.padded(xp, x, lengths, fill)
         result = None
         for index in slices.values():
             part = padded[index]
@@ -275,46 +252,133 @@ class _PoolBase(COp):
             result = result / counts.astype(x.dtype)
         return result.astype(x.dtype)
 
-    def _max_grad(self, xp, x, z, gz):
-        out, lengths, slices, _ = self._layout(x.shape)
+    def max_grad(self, xp, x, z, gz):
+        out, lengths, slices, _ = self.layout(x.shape)
         if 0 in out:
             return xp.zeros_like(x)
-        padded = self._padded(xp, x, lengths, self._lowest(x.dtype))
+        padded = self.padded(xp, x, lengths, self.lowest(x.dtype))
         grad = xp.zeros(padded.shape, dtype=x.dtype)
         for index in slices.values():
-            grad = self._add_at(xp, grad, index,
-                                xp.where(padded[index] == z, gz, 0)
-                                .astype(x.dtype))
-        return self._cropped(grad, x.shape)
+            grad = self.add_at(xp, grad, index,
+                               xp.where(padded[index] == z, gz, 0)
+                               .astype(x.dtype))
+        return self.cropped(grad, x.shape)
 
-    def _average_grad(self, xp, x_shape, gz):
-        out, lengths, slices, counts = self._layout(x_shape)
+    def average_grad(self, xp, x_shape, gz):
+        out, lengths, slices, counts = self.layout(x_shape)
+        nd = self.ndim
         if 0 in out:
             return xp.zeros(x_shape, dtype=gz.dtype)
-        grad = xp.zeros(tuple(x_shape[:-2]) + tuple(lengths), dtype=gz.dtype)
+        grad = xp.zeros(tuple(x_shape[:-nd]) + tuple(lengths),
+                        dtype=gz.dtype)
         value = gz if counts is None else gz / counts.astype(gz.dtype)
         for index in slices.values():
-            grad = self._add_at(xp, grad, index, value.astype(gz.dtype))
-        return self._cropped(grad, x_shape)
+            grad = self.add_at(xp, grad, index, value.astype(gz.dtype))
+        return self.cropped(grad, x_shape)
 
-    def _max_grad_grad(self, xp, x, z, gg):
-        out, lengths, slices, _ = self._layout(x.shape)
+    def max_grad_grad(self, xp, x, z, gg):
+        out, lengths, slices, _ = self.layout(x.shape)
         if 0 in out:
             return xp.zeros_like(z)
-        padded = self._padded(xp, x, lengths, self._lowest(x.dtype))
-        gg = self._padded(xp, gg, lengths, 0)
+        padded = self.padded(xp, x, lengths, self.lowest(x.dtype))
+        gg = self.padded(xp, gg, lengths, 0)
         result = xp.zeros(z.shape, dtype=x.dtype)
         for index in slices.values():
             result = result + xp.where(padded[index] == z, gg[index], 0)
         return result.astype(x.dtype)
 
+
+# ----------------------------------------------------------------------------
+# The ops.
+
+class _PoolOp(ExternalCppOp):
+    """What the pooling ops share: their parameters and their C setup.
+
+    :param ignore_border: bool
+    :param mode: one of :data:`MODES`
+    :param ndim: the number of pooled (last) axes: 2 for ``pool_2d``, 3
+        for ``pool_3d`` (1 works too)
+
+    The last three inputs of each op are ``ws``, ``stride`` and ``pad``:
+    int64 vectors of ``ndim`` entries.
+    """
+
+    __props__ = ('ignore_border', 'mode', 'ndim')
+    source_files = (os.path.join(ENGINE_DIR, 'parallel_for.cpp'),
+                    'pool.cpp')
+    params_type = ParamsType(ndim=ps.int32, ignore_border=ps.int32,
+                             mode_code=ps.int32, threads=ps.int32)
+    _c_function = None  # the C++ function the op's code section calls
+
+    def __init__(self, ignore_border=False, mode='max', ndim=2):
+        if mode == 'max_deterministic':  # Theano's other name for 'max'
+            mode = 'max'
+        if mode not in MODES:
+            raise ValueError('%s: mode should be one of %s, not %r'
+                             % (_who(ndim), ', '.join(MODES), mode))
+        if ndim not in NDIMS:
+            raise NotImplementedError('pooling over %r axes is not '
+                                      'implemented (1, 2 or 3)' % (ndim,))
+        self.ignore_border = bool(ignore_border)
+        self.mode = mode
+        self.ndim = int(ndim)
+
+    def get_params(self, node):
+        return self.params_type.get_params(
+            ndim=self.ndim, ignore_border=int(self.ignore_border),
+            mode_code=MODES.index(self.mode), threads=fused_threads())
+
+    def _geometry(self, x, ws, stride, pad):
+        """The ``ws``, ``stride`` and ``pad`` inputs, and a
+        :class:`Windows` when all three are known (else None)."""
+        ndim = self.ndim
+        ws, known_ws = _int_vector(ws, 'ws', ndim)
+        if stride is None:
+            stride, known_stride = ws, known_ws
+        else:
+            stride, known_stride = _int_vector(stride, 'stride', ndim)
+        pad, known_pad = _int_vector((0,) * ndim if pad is None else pad,
+                                     'pad', ndim)
+        windows = None
+        if None not in (known_ws, known_stride, known_pad):
+            _check_geometry(ndim, known_ws, known_stride, known_pad,
+                            self.ignore_border)
+            windows = Windows(known_ws, known_stride, known_pad,
+                              self.ignore_border, self.mode)
+        return [ws, stride, pad], windows
+
+    def windows(self, ws, stride, pad):
+        """A :class:`Windows` for run-time values (arrays), checked."""
+        ws, stride, pad = (tuple(int(v) for v in a)
+                           for a in (ws, stride, pad))
+        for value, name in ((ws, 'ws'), (stride, 'stride'), (pad, 'pad')):
+            if len(value) != self.ndim:
+                raise ValueError('%s: %s should have %d entries'
+                                 % (_who(self.ndim), name, self.ndim))
+        _check_geometry(self.ndim, ws, stride, pad, self.ignore_border)
+        return Windows(ws, stride, pad, self.ignore_border, self.mode)
+
+    def _check_input(self, x, who):
+        if x.type.ndim < self.ndim:
+            raise NotImplementedError(
+                '%s: the input needs %d dimensions or more, not %d'
+                % (who, self.ndim, x.type.ndim))
+
+    def _pooled_type(self, x, windows):
+        if windows is None:
+            shape = x.type.shape[:-self.ndim] + (None,) * self.ndim
+        else:
+            shape = windows.out_shape(x.type.shape)
+        return TensorType(x.type.dtype, shape=tuple(
+            None if s is None else int(s) for s in shape))()
+
+    def _geometry_grads(self):
+        return [DisconnectedType()() for _ in range(3)]
+
     # --- C ------------------------------------------------------------------
 
-    def c_support_code(self, **kwargs):
-        return kernel_source()
-
     def c_headers(self, **kwargs):
-        return ['<pthread.h>', '<string.h>', '<new>']
+        return ['<pthread.h>', '<stdio.h>', '<string.h>', '<new>']
 
     def c_compile_args(self, **kwargs):
         return ['-pthread']
@@ -322,40 +386,20 @@ class _PoolBase(COp):
     def c_libraries(self, **kwargs):
         return ['pthread']
 
+    def c_macros(self, node):
+        arrays = len(node.inputs) - 3
+        return {'POOL_FUNCTION': self._c_function,
+                'POOL_ARRAYS': ', '.join('INPUT_%d' % i
+                                         for i in range(arrays)),
+                'POOL_WS': 'INPUT_%d' % arrays,
+                'POOL_STRIDE': 'INPUT_%d' % (arrays + 1),
+                'POOL_PAD': 'INPUT_%d' % (arrays + 2)}
+
     def c_code(self, node, name, inputs, outputs, sub):
-        dtype = node.outputs[0].type.dtype
-        if dtype not in C_DTYPES:
+        if node.outputs[0].type.dtype not in C_DTYPES:
             # other dtypes run the NumPy code
             raise NotImplementedError('C code only for float32 and float64')
-        return _C_CALL % dict(
-            function=self._c_function, args=', '.join(inputs),
-            out=outputs[0], fail=sub['fail'], params=sub['params'],
-            T='npy_' + dtype, typenum='NPY_' + dtype.upper())
-
-    def c_code_cache_version(self):
-        return (1, hashlib.sha256((kernel_source() + _C_CALL).encode())
-                .hexdigest())
-
-
-_C_CALL = r"""
-{
-    const pool2d::Options options = {
-        {%(params)s->ws_rows, %(params)s->ws_cols},
-        {%(params)s->stride_rows, %(params)s->stride_cols},
-        {%(params)s->pad_rows, %(params)s->pad_cols},
-        %(params)s->ignore_border, %(params)s->mode_code,
-        %(params)s->threads};
-    if (pool2d::%(function)s<%(T)s>(%(args)s, options, %(typenum)s,
-                                    &%(out)s) != 0) {
-        %(fail)s
-    }
-}
-"""
-
-
-def _like(var, shape):
-    return TensorType(var.type.dtype, shape=tuple(
-        None if s is None else int(s) for s in shape))()
+        return super().c_code(node, name, inputs, outputs, sub)
 
 
 def _same_dtype(who, *variables):
@@ -365,138 +409,9 @@ def _same_dtype(who, *variables):
                         % (who, ', '.join(dtypes)))
 
 
-class Pool2d(_PoolBase):
-    """Pooling: ``x (..., rows, cols) -> (..., out_rows, out_cols)``, of
-    x's dtype."""
-
-    _c_function = 'forward'
-
-    def make_node(self, x):
-        x = pt.as_tensor_variable(x)
-        self._check_input(x)
-        if self.mode.startswith('average') and not x.type.dtype.startswith(
-                'float'):
-            raise TypeError('pool_2d: mode %r needs a float input, not %s'
-                            % (self.mode, x.type.dtype))
-        return Apply(self, [x], [_like(x, self.out_shape(x.type.shape))])
-
-    def perform(self, node, inputs, outputs):
-        outputs[0][0] = numpy.ascontiguousarray(self._pool(numpy, inputs[0]))
-
-    # No infer_shape: the output's shape is read off the output (in JAX a
-    # static value, where a formula of the input's shape would be traced
-    # and unusable as a shape).
-
-    def pullback(self, inputs, outputs, grads):
-        x, = inputs
-        gz = pt.cast(grads[0], x.type.dtype)
-        if not x.type.dtype.startswith('float'):
-            return [x.zeros_like(dtype=pytensor.config.floatX)]
-        if self.mode == 'max':
-            return [MaxPoolGrad2d(**self._kwargs())(x, outputs[0], gz)]
-        return [AveragePoolGrad2d(**self._kwargs())(x, gz)]
-
-
-class MaxPoolGrad2d(_PoolBase):
-    """Max pooling's gradient: ``(x, z, gz) -> gx``, where ``z`` is the
-    pooled ``x`` and ``gz`` a gradient with respect to ``z``: each window's
-    ``gz`` goes to every element of the window equal to its maximum."""
-
-    _c_function = 'max_grad'
-
-    def make_node(self, x, z, gz):
-        x, z, gz = map(pt.as_tensor_variable, (x, z, gz))
-        self._check_input(x, 'pool_2d gradient')
-        _same_dtype('pool_2d gradient', x, z, gz)
-        if not (z.type.ndim == gz.type.ndim == x.type.ndim):
-            raise TypeError('pool_2d gradient: x, z and gz should have the '
-                            'same number of dimensions')
-        return Apply(self, [x, z, gz], [x.type()])
-
-    def perform(self, node, inputs, outputs):
-        x, z, gz = inputs
-        _check_pooled('pool_2d gradient', self, x, (z, gz))
-        outputs[0][0] = numpy.ascontiguousarray(
-            self._max_grad(numpy, x, z, gz))
-
-    def infer_shape(self, fgraph, node, shapes):
-        return [shapes[0]]
-
-    def pullback(self, inputs, outputs, grads):
-        x, z, gz = inputs
-        gg = pt.cast(grads[0], x.type.dtype)
-        # piecewise constant in x and z; linear in gz
-        return [pt.zeros_like(x), pt.zeros_like(z),
-                MaxPoolGradGrad2d(**self._kwargs())(x, z, gg)]
-
-
-class AveragePoolGrad2d(_PoolBase):
-    """The gradient of sum and average pooling: ``(x, gz) -> gx``; ``x``
-    only gives the shape."""
-
-    _c_function = 'average_grad'
-
-    def make_node(self, x, gz):
-        x, gz = map(pt.as_tensor_variable, (x, gz))
-        self._check_input(x, 'pool_2d gradient')
-        _same_dtype('pool_2d gradient', x, gz)
-        if gz.type.ndim != x.type.ndim:
-            raise TypeError('pool_2d gradient: x and gz should have the same '
-                            'number of dimensions')
-        return Apply(self, [x, gz], [x.type()])
-
-    def perform(self, node, inputs, outputs):
-        x, gz = inputs
-        _check_pooled('pool_2d gradient', self, x, (gz,))
-        outputs[0][0] = numpy.ascontiguousarray(
-            self._average_grad(numpy, x.shape, gz))
-
-    def infer_shape(self, fgraph, node, shapes):
-        return [shapes[0]]
-
-    def connection_pattern(self, node):
-        return [[False], [True]]
-
-    def pullback(self, inputs, outputs, grads):
-        # linear in gz, and the transpose of the pooling itself
-        x, gz = inputs
-        g = pt.cast(grads[0], x.type.dtype)
-        return [DisconnectedType()(), Pool2d(**self._kwargs())(g)]
-
-
-class MaxPoolGradGrad2d(_PoolBase):
-    """Max pooling's second derivative: ``(x, z, gg) -> ggz``, of ``z``'s
-    shape: each window's sum of ``gg`` over its elements equal to the
-    window's maximum ``z``.  It has no gradient of its own."""
-
-    _c_function = 'max_grad_grad'
-
-    def make_node(self, x, z, gg):
-        x, z, gg = map(pt.as_tensor_variable, (x, z, gg))
-        self._check_input(x, 'pool_2d second derivative')
-        _same_dtype('pool_2d second derivative', x, z, gg)
-        return Apply(self, [x, z, gg], [z.type()])
-
-    def perform(self, node, inputs, outputs):
-        x, z, gg = inputs
-        _check_pooled('pool_2d second derivative', self, x, (z,))
-        if gg.shape != x.shape:
-            raise ValueError('pool_2d second derivative: the gradient has '
-                             'shape %s, the input %s' % (gg.shape, x.shape))
-        outputs[0][0] = numpy.ascontiguousarray(
-            self._max_grad_grad(numpy, x, z, gg))
-
-    def infer_shape(self, fgraph, node, shapes):
-        return [shapes[1]]
-
-    def pullback(self, inputs, outputs, grads):
-        return [grad_not_implemented(self, i, v, 'third derivative of max '
-                                     'pooling') for i, v in enumerate(inputs)]
-
-
-def _check_pooled(who, op, x, arrays):
+def _check_pooled(who, windows, x, arrays, shape=None):
     """ValueError unless each array has the pooled shape of ``x``."""
-    expected = tuple(op.out_shape(x.shape))
+    expected = tuple(windows.out_shape(x.shape)) if shape is None else shape
     for array in arrays:
         if tuple(array.shape) != expected:
             raise ValueError(
@@ -504,48 +419,226 @@ def _check_pooled(who, op, x, arrays):
                 '%s' % (who, tuple(array.shape), expected))
 
 
-def _register_jax():
-    import jax.numpy as jnp
-    from pytensor.link.jax.dispatch import jax_funcify
+class Pool(_PoolOp):
+    """Pooling: ``(x, ws, stride, pad) -> z``, over the last ``ndim`` axes
+    of ``x``, of x's dtype."""
 
-    @jax_funcify.register(Pool2d)
-    def _jax_pool(op, **kwargs):
-        def pool(x):
-            return op._pool(jnp, x)
-        return pool
+    _c_function = 'forward'
 
-    @jax_funcify.register(MaxPoolGrad2d)
-    def _jax_max_pool_grad(op, **kwargs):
-        def max_pool_grad(x, z, gz):
-            return op._max_grad(jnp, x, z, gz)
-        return max_pool_grad
+    @staticmethod
+    def out_shape(imgshape, ws=None, ignore_border=False, stride=None,
+                  pad=None, ndim=2):
+        """The pooled shape of an input of shape ``imgshape`` (ints), as
+        Theano's ``Pool.out_shape``: a list."""
+        ws = tuple(int(w) for w in ws)
+        stride = ws if stride is None else tuple(int(s) for s in stride)
+        pad = (0,) * ndim if pad is None else tuple(int(p) for p in pad)
+        return list(Windows(ws, stride, pad, ignore_border, 'max')
+                    .out_shape(imgshape))
 
-    @jax_funcify.register(AveragePoolGrad2d)
-    def _jax_average_pool_grad(op, **kwargs):
-        def average_pool_grad(x, gz):
-            return op._average_grad(jnp, x.shape, gz)
-        return average_pool_grad
+    def make_node(self, x, ws, stride=None, pad=None):
+        x = pt.as_tensor_variable(x)
+        who = _who(self.ndim)
+        self._check_input(x, who)
+        if self.mode.startswith('average') and not x.type.dtype.startswith(
+                'float'):
+            raise TypeError('%s: mode %r needs a float input, not %s'
+                            % (who, self.mode, x.type.dtype))
+        geometry, windows = self._geometry(x, ws, stride, pad)
+        return Apply(self, [x] + geometry, [self._pooled_type(x, windows)])
 
-    @jax_funcify.register(MaxPoolGradGrad2d)
-    def _jax_max_pool_grad_grad(op, **kwargs):
-        def max_pool_grad_grad(x, z, gg):
-            return op._max_grad_grad(jnp, x, z, gg)
-        return max_pool_grad_grad
+    def perform(self, node, inputs, outputs):
+        x, ws, stride, pad = inputs
+        outputs[0][0] = numpy.ascontiguousarray(
+            self.windows(ws, stride, pad).pool(numpy, x))
+
+    # No infer_shape: the output's shape is read off the output (in JAX a
+    # static value, where a formula of the input's shape would be traced
+    # and unusable as a shape).
+
+    def connection_pattern(self, node):
+        return [[True], [False], [False], [False]]
+
+    def pullback(self, inputs, outputs, grads):
+        x, ws, stride, pad = inputs
+        gz = pt.cast(grads[0], x.type.dtype)
+        if not x.type.dtype.startswith('float'):
+            return [x.zeros_like(dtype=pytensor.config.floatX)] + \
+                self._geometry_grads()
+        if self.mode == 'max':
+            grad = MaxPoolGrad(self.ignore_border, self.ndim)(
+                x, outputs[0], gz, ws, stride, pad)
+        else:
+            grad = AveragePoolGrad(self.ignore_border, self.mode, self.ndim)(
+                x, gz, ws, stride, pad)
+        return [grad] + self._geometry_grads()
 
 
-on_jax_dispatch(_register_jax)
+class PoolGrad(_PoolOp):
+    """What the gradient ops share (Theano's name)."""
 
 
-def _old_name(new_value, new_name, old_value, old_name, unset=(None,)):
+class MaxPoolGrad(PoolGrad):
+    """Max pooling's gradient: ``(x, maxout, gz, ws, stride, pad) -> gx``,
+    where ``maxout`` is the pooled ``x`` and ``gz`` a gradient with
+    respect to it: each window's ``gz`` goes to every element of the
+    window equal to its maximum."""
+
+    _c_function = 'max_grad'
+
+    def __init__(self, ignore_border, ndim=2):
+        super().__init__(ignore_border, 'max', ndim)
+
+    def make_node(self, x, maxout, gz, ws, stride=None, pad=None):
+        x, maxout, gz = map(pt.as_tensor_variable, (x, maxout, gz))
+        who = '%s gradient' % _who(self.ndim)
+        self._check_input(x, who)
+        _same_dtype(who, x, maxout, gz)
+        if not (maxout.type.ndim == gz.type.ndim == x.type.ndim):
+            raise TypeError('%s: x, maxout and gz should have the same '
+                            'number of dimensions' % who)
+        geometry, _ = self._geometry(x, ws, stride, pad)
+        return Apply(self, [x, maxout, gz] + geometry, [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        x, z, gz, ws, stride, pad = inputs
+        windows = self.windows(ws, stride, pad)
+        _check_pooled('%s gradient' % _who(self.ndim), windows, x, (z, gz))
+        outputs[0][0] = numpy.ascontiguousarray(
+            windows.max_grad(numpy, x, z, gz))
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[0]]
+
+    def connection_pattern(self, node):
+        return [[True], [True], [True], [False], [False], [False]]
+
+    def pullback(self, inputs, outputs, grads):
+        x, maxout, gz, ws, stride, pad = inputs
+        gg = pt.cast(grads[0], x.type.dtype)
+        # piecewise constant in x and maxout; linear in gz
+        return [pt.zeros_like(x), pt.zeros_like(maxout),
+                DownsampleFactorMaxGradGrad(self.ignore_border, 'max',
+                                            self.ndim)(
+                    x, maxout, gg, ws, stride, pad)] + self._geometry_grads()
+
+
+class AveragePoolGrad(PoolGrad):
+    """The gradient of sum and average pooling: ``(x, gz, ws, stride, pad)
+    -> gx``; ``x`` only gives the shape."""
+
+    _c_function = 'average_grad'
+
+    def __init__(self, ignore_border, mode='average_inc_pad', ndim=2):
+        super().__init__(ignore_border, mode, ndim)
+
+    def make_node(self, x, gz, ws, stride=None, pad=None):
+        x, gz = map(pt.as_tensor_variable, (x, gz))
+        who = '%s gradient' % _who(self.ndim)
+        self._check_input(x, who)
+        _same_dtype(who, x, gz)
+        if gz.type.ndim != x.type.ndim:
+            raise TypeError('%s: x and gz should have the same number of '
+                            'dimensions' % who)
+        geometry, _ = self._geometry(x, ws, stride, pad)
+        return Apply(self, [x, gz] + geometry, [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        x, gz, ws, stride, pad = inputs
+        windows = self.windows(ws, stride, pad)
+        _check_pooled('%s gradient' % _who(self.ndim), windows, x, (gz,))
+        outputs[0][0] = numpy.ascontiguousarray(
+            windows.average_grad(numpy, x.shape, gz))
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[0]]
+
+    def connection_pattern(self, node):
+        return [[False], [True], [False], [False], [False]]
+
+    def pullback(self, inputs, outputs, grads):
+        # linear in gz, and the transpose of the pooling itself
+        x, gz, ws, stride, pad = inputs
+        g = pt.cast(grads[0], x.type.dtype)
+        return [DisconnectedType()(),
+                Pool(self.ignore_border, self.mode, self.ndim)(
+                    g, ws, stride, pad)] + self._geometry_grads()
+
+
+class DownsampleFactorMaxGradGrad(_PoolOp):
+    """Max pooling's second derivative: ``(x, maxout, gg, ws, stride, pad)
+    -> ggz``, of ``maxout``'s shape: each window's sum of ``gg`` over its
+    elements equal to the window's maximum ``maxout``."""
+
+    _c_function = 'max_grad_grad'
+
+    def make_node(self, x, maxout, gz, ws, stride=None, pad=None):
+        x, maxout, gz = map(pt.as_tensor_variable, (x, maxout, gz))
+        who = '%s second derivative' % _who(self.ndim)
+        self._check_input(x, who)
+        _same_dtype(who, x, maxout, gz)
+        if self.mode != 'max':
+            raise NotImplementedError('%s: only for mode max' % who)
+        geometry, _ = self._geometry(x, ws, stride, pad)
+        return Apply(self, [x, maxout, gz] + geometry, [maxout.type()])
+
+    def perform(self, node, inputs, outputs):
+        x, z, gg, ws, stride, pad = inputs
+        who = '%s second derivative' % _who(self.ndim)
+        windows = self.windows(ws, stride, pad)
+        _check_pooled(who, windows, x, (z,))
+        _check_pooled(who, windows, x, (gg,), shape=x.shape)
+        outputs[0][0] = numpy.ascontiguousarray(
+            windows.max_grad_grad(numpy, x, z, gg))
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[1]]
+
+    def connection_pattern(self, node):
+        return [[True], [True], [True], [False], [False], [False]]
+
+    def pullback(self, inputs, outputs, grads):
+        # linear in gg, and the transpose of max pooling's gradient
+        x, maxout, gg, ws, stride, pad = inputs
+        g = pt.cast(grads[0], x.type.dtype)
+        return [pt.zeros_like(x), pt.zeros_like(maxout),
+                MaxPoolGrad(self.ignore_border, self.ndim)(
+                    x, maxout, g, ws, stride, pad)] + self._geometry_grads()
+
+
+# ----------------------------------------------------------------------------
+# pool_2d and pool_3d.
+
+def _old_name(who, new_value, new_name, old_value, old_name, unset=(None,)):
     """The value of an argument given under its new or its old name."""
     if old_value is None:
         return new_value
     if new_value not in unset:
-        raise ValueError("pool_2d: give %r or its older name %r, not both"
-                         % (new_name, old_name))
-    warnings.warn("DEPRECATION: pool_2d's parameter %r is now called %r"
-                  % (old_name, new_name), stacklevel=3)
+        raise ValueError("%s: give %r or its older name %r, not both"
+                         % (who, new_name, old_name))
+    warnings.warn("DEPRECATION: %s's parameter %r is now called %r"
+                  % (who, old_name, new_name), stacklevel=4)
     return old_value
+
+
+def _pool(ndim, input, ws, ignore_border, stride, pad, mode, ds, st,
+          padding):
+    who = _who(ndim)
+    if ws is None and ds is None:
+        raise ValueError('%s: give the window size ws' % who)
+    ws = _old_name(who, ws, 'ws', ds, 'ds')
+    stride = _old_name(who, stride, 'stride', st, 'st')
+    pad = _old_name(who, pad, 'pad', padding, 'padding',
+                    unset=(None, (0,) * ndim))
+    input = pt.as_tensor_variable(input)
+    if input.type.ndim < ndim:
+        raise NotImplementedError('%s: the input needs %d dimensions or '
+                                  'more, not %d' % (who, ndim,
+                                                    input.type.ndim))
+    if ignore_border is None:
+        warnings.warn(IGNORE_BORDER_WARNING % who, stacklevel=3)
+        ignore_border = False
+    return Pool(ignore_border, mode, ndim)(input, ws, stride, pad)
 
 
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0),
@@ -553,7 +646,7 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0),
     """Pool the last two dimensions of ``input``, as Theano 1.0's pool_2d.
 
     :param input: tensor of 2 or more dimensions ``(..., rows, cols)``
-    :param ws: window ``(rows, cols)``: ints
+    :param ws: window ``(rows, cols)``: ints, or a symbolic int vector
     :param ignore_border: True: whole windows only; False: keep the window
         cut off by the image's end; None: a warning, then False (Theano
         1.0.5's default)
@@ -567,22 +660,26 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0),
     :raises ValueError: for a missing window, a name given twice, an
         unknown mode, or sizes that are not ints
     :raises NotImplementedError: for padding without ignore_border, padding
-        as large as the window, an input of fewer than 2 dimensions, or a
-        symbolic ``ws``, ``stride`` or ``pad``
+        as large as the window, or an input of fewer than 2 dimensions
     """
-    if ws is None and ds is None:
-        raise ValueError('pool_2d: give the window size ws')
-    ws = _old_name(ws, 'ws', ds, 'ds')
-    stride = _old_name(stride, 'stride', st, 'st')
-    pad = _old_name(pad, 'pad', padding, 'padding', unset=(None, (0, 0)))
-    input = pt.as_tensor_variable(input)
-    if input.type.ndim < 2:
-        raise NotImplementedError('pool_2d: the input needs 2 dimensions or '
-                                  'more, not %d' % input.type.ndim)
-    if ignore_border is None:
-        warnings.warn(IGNORE_BORDER_WARNING, stacklevel=2)
-        ignore_border = False
-    return Pool2d(ws, stride, pad, ignore_border, mode)(input)
+    return _pool(2, input, ws, ignore_border, stride, pad, mode, ds, st,
+                 padding)
+
+
+def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0),
+            mode='max', ds=None, st=None, padding=None):
+    """Pool the last three dimensions of ``input``, as Theano 1.0's
+    pool_3d: :func:`pool_2d` with one more axis.
+
+    :param input: tensor of 3 or more dimensions ``(..., depth, rows,
+        cols)``
+    :param ws, stride, pad: three ints each (or symbolic int vectors)
+    :param ignore_border, mode, ds, st, padding: as :func:`pool_2d`'s
+    :returns: tensor ``(..., out_depth, out_rows, out_cols)`` of the
+        input's dtype
+    """
+    return _pool(3, input, ws, ignore_border, stride, pad, mode, ds, st,
+                 padding)
 
 
 # Theano's other names of this module: from the table (names.TABLE).

@@ -1,6 +1,8 @@
-// A parallel loop for the C++ code of theano_compat's convolution and
-// pooling ops (corr_gemm.cpp, pool.cpp): the Python side pastes this file
-// before theirs.
+#section support_code
+
+// A parallel loop for the C++ ops of theano_compat (the convolutions in
+// tensor/nnet/corr_gemm.cpp, the pooling in tensor/signal/pool.cpp): their
+// classes list this file before their own (engine/cop.py).
 //
 // parallel_for(n, grain, threads, body) runs body(begin, end) over chunks
 // of [0, n), on up to `threads` threads: the calling thread and threads
@@ -11,6 +13,15 @@
 // chunks from a shared counter, so one that the system holds back (the
 // machine busy with other work) delays only its current chunk.  A body
 // must only write memory that no other chunk writes.
+//
+// Why the fused softmax loop (engine/fused_softmax.cpp) keeps a pool of
+// threads instead: its calls last about 100 microseconds and come
+// thousands of times a second, where starting threads each time would
+// cost a good part of the call; its workers spin for 2 ms after a call,
+// then sleep.  The loops here last milliseconds, and between them
+// OpenBLAS's own threads run the matrix products: workers spinning there
+// would take their cores.  Both kinds of thread rest when there is no
+// work: these end, the pool's sleep.
 
 #ifndef THEANO_COMPAT_PARALLEL_FOR
 #define THEANO_COMPAT_PARALLEL_FOR

@@ -10,28 +10,23 @@ backend does when floatX is float64; with floatX=float32 it runs JAX in
 32 bits, and a float64 draw comes out as float32).
 
 JAX compiles for fixed shapes: the size of a draw must be known when the
-function is compiled (a constant, or the shape of an input).
+function is compiled (a constant, or the shape of an input: the rewrite
+``jax_mrg_size_as_tuple`` of ``engine.rewrites`` keeps it concrete).
 
 The categories of ``multinomial`` and ``choice`` are picked on the host,
 by the ops' NumPy code (``jax.pure_callback``): the same picks as in the
 C backend, at the price of a copy to the host and back.
 
-Importing this module registers the ops with ``jax_funcify``; ``rng_mrg``
-has it imported when PyTensor loads its JAX backend
-(``theano_compat.engine.jax_device.on_jax_dispatch``).
+Importing this module registers the ops with ``jax_funcify``; the hook of
+``engine.jax_device`` imports it when PyTensor loads its JAX backend.
 """
 
 import numpy
 
 import jax
 import jax.numpy as jnp
-from pytensor.compile import optdb
 from pytensor.graph.basic import Constant
-from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
 from pytensor.link.jax.dispatch import jax_funcify
-from pytensor.link.jax.dispatch.shape import JAXShapeTuple
-from pytensor.tensor.basic import MakeVector
-from pytensor.tensor.elemwise import DimShuffle
 
 from theano_compat.sandbox.multinomial import (ChoiceFromUniform,
                                                MultinomialFromUniform)
@@ -82,29 +77,6 @@ def mrg_draw_jax(rstate, n, dtype):
     values = jnp.concatenate([firsts.reshape(-1), lasts[:last]])
     new_state = rstate.at[:used].set(jnp.stack(after, axis=1))
     return new_state, _to_unit(values, dtype)
-
-
-@node_rewriter([mrg_uniform])
-def mrg_size_as_tuple(fgraph, node):
-    """A size made of scalars (``(x.shape[0], 5)``, ``x.shape``) as a tuple
-    of them: JAX traces a vector built from scalars, but keeps a tuple of
-    shapes or static scalar inputs concrete, as a draw's size must be."""
-    size = node.inputs[1]
-    maker = size.owner
-    if maker is None or isinstance(maker.op, JAXShapeTuple):
-        return None
-    if isinstance(maker.op, MakeVector) or (
-            isinstance(maker.op, DimShuffle) and maker.op.input_ndim == 0
-            and maker.op.new_order == ('x',)):
-        if not maker.inputs:
-            return None
-        return node.clone_with_new_inputs(
-            [node.inputs[0], JAXShapeTuple()(*maker.inputs)]).outputs
-    return None
-
-
-optdb.register('jax_mrg_size_as_tuple', dfs_rewriter(mrg_size_as_tuple),
-               'jax', position=110.5)
 
 
 @jax_funcify.register(mrg_uniform)
