@@ -7,7 +7,7 @@ positions along the axis, of ``idx_dtype``.  One op computes both,
 :class:`TopKOp` (Theano's name), as Theano's CPU op did, with NumPy's
 ``partition``, which finds the ``|kth|``-th entry in time linear in the
 axis's length (then only the ``|kth|`` kept are sorted); in mode JAX
-with ``jax.lax.top_k``.  Its gradient
+with ``jax.lax.top_k`` (``engine/jax_dispatch/sort.py``).  Its gradient
 puts the output's gradient back at those positions, zeros elsewhere, as
 Theano's did.
 
@@ -37,7 +37,6 @@ from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.sort import argsort, sort  # noqa: F401
 from pytensor.tensor.type import TensorType
 
-from theano_compat.engine.jax_device import on_jax_dispatch
 from theano_compat.names import module_getattr
 
 __all__ = ['sort', 'argsort', 'topk', 'argtopk', 'topk_and_argtopk',
@@ -47,7 +46,7 @@ INT_DTYPES = ('int8', 'int16', 'int32', 'int64', 'uint8', 'uint16',
               'uint32', 'uint64')
 
 
-def _constant_kth(kth):
+def constant_kth(kth):
     """``kth`` as an int when it is known, else None."""
     try:
         return int(pt.get_underlying_scalar_constant_value(kth))
@@ -139,7 +138,7 @@ class TopKOp(Op):
         if kth.type.ndim != 0 or kth.type.dtype not in INT_DTYPES:
             raise TypeError('kth must be an integer scalar, not %s'
                             % kth.type)
-        k = _constant_kth(kth)
+        k = constant_kth(kth)
         axis = self.axis % ndim
         if k is not None:
             if k == 0:
@@ -189,40 +188,6 @@ class TopKOp(Op):
             for i in range(ndim)]
         x_grad = x.zeros_like(dtype=grads[0].dtype)
         return [pt.set_subtensor(x_grad[tuple(index)], grads[0]), k_grad]
-
-
-def _register_jax():
-    import jax
-    import jax.numpy as jnp
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    @jax_funcify.register(TopKOp)
-    def _jax_topk(op, node=None, **kwargs):
-        k = _constant_kth(node.inputs[1])
-        if k is None:
-            raise NotImplementedError(
-                'topk in mode JAX: kth must be known when the graph is '
-                'built (a constant), not symbolic')
-        axis = op.axis % node.inputs[0].type.ndim
-
-        def topk(x, kth):
-            a = jnp.moveaxis(x, axis, -1)
-            # jax.lax.top_k: the largest, the first of equal ones first;
-            # the smallest are the largest of ~a (ints) or -a
-            key = a if k > 0 else (~a if a.dtype.kind in 'iu' else -a)
-            _, index = jax.lax.top_k(key, abs(k))
-            values = jnp.take_along_axis(a, index, axis=-1)
-            found = []
-            if op.return_values:
-                found.append(jnp.moveaxis(values, -1, axis))
-            if op.return_indices:
-                found.append(jnp.moveaxis(index, -1, axis)
-                             .astype(op.idx_dtype))
-            return tuple(found) if len(found) > 1 else found[0]
-        return topk
-
-
-on_jax_dispatch(_register_jax)
 
 
 def _topk(x, kth, axis, sorted, idx_dtype):

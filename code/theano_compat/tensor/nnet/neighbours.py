@@ -31,7 +31,8 @@ One op, :class:`Images2Neibs`, does the cutting, with C++ code
 (``neighbours.cpp``, for every dtype but float16 and complex: the planes
 on the threads of ``engine.threads.fused_threads``, through the parallel
 loop the convolution and pooling ops share), a NumPy ``perform`` and a
-JAX implementation; its gradient, :class:`Images2NeibsGrad`, adds each
+JAX implementation (``engine/jax_dispatch/neighbours.py``, on the same
+:func:`cut_patches`); its gradient, :class:`Images2NeibsGrad`, adds each
 patch's gradient back at the pixels it came from (the transpose of the
 cutting) in every mode, in the same order in C++ and NumPy.  The C++ is
 loaded by PyTensor's ``ExternalCOp`` from the file's ``#section`` parts.
@@ -58,7 +59,6 @@ from pytensor.link.c.op import ExternalCOp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
-from theano_compat.engine.jax_device import on_jax_dispatch
 from theano_compat.engine.threads import fused_threads
 from theano_compat.names import module_getattr
 
@@ -76,7 +76,7 @@ C_DTYPES = ('float32', 'float64', 'int8', 'int16', 'int32', 'int64',
             'uint8', 'uint16', 'uint32', 'uint64')
 
 
-def _constant_pair(var):
+def constant_pair(var):
     """The two ints of a constant vector variable, or None if symbolic."""
     if isinstance(var, Constant):
         value = numpy.asarray(var.data)
@@ -156,8 +156,12 @@ def _check_pair(value, name):
     return value
 
 
-def _neibs(xp, x, neib_shape, neib_step, mode):
-    """The patches of ``x`` as a matrix (NumPy or JAX)."""
+def cut_patches(xp, x, neib_shape, neib_step, mode):
+    """The patches of ``x`` as a matrix: :func:`images2neibs`'s result.
+
+    :param xp: ``numpy`` or ``jax.numpy``, the module of ``x``
+    :param neib_shape, neib_step: pairs of ints
+    """
     rows, cols = _layout(x.shape, neib_shape, neib_step, mode)
     n, s, h, w = x.shape
     c, d = rows.shape[1], cols.shape[1]
@@ -168,9 +172,9 @@ def _neibs(xp, x, neib_shape, neib_step, mode):
     return patches.reshape((n * s * rows.shape[0] * cols.shape[0], c * d))
 
 
-def _neibs_grad(xp, x_shape, gz, neib_shape, neib_step, mode):
-    """The transpose of :func:`_neibs`: each patch's entries added back
-    at the pixels they came from."""
+def add_patches_back(xp, x_shape, gz, neib_shape, neib_step, mode):
+    """The transpose of :func:`cut_patches` (NumPy or JAX, as ``xp``):
+    each patch's entries added back at the pixels they came from."""
     rows, cols = _layout(x_shape, neib_shape, neib_step, mode)
     n, s, h, w = x_shape
     grid_r, c = rows.shape
@@ -270,7 +274,7 @@ class _NeibsBase(ExternalCOp):
 
     def _static_rows(self, x, neib_shape, neib_step):
         """The number of patches if everything it depends on is known."""
-        shape, step = _constant_pair(neib_shape), _constant_pair(neib_step)
+        shape, step = constant_pair(neib_shape), constant_pair(neib_step)
         dims = x.type.shape
         if shape is None or step is None or None in dims:
             return None
@@ -296,7 +300,7 @@ class Images2Neibs(_NeibsBase):
         neib_shape = _as_pair(neib_shape, 'neib_shape')
         neib_step = neib_shape if neib_step is None else _as_pair(
             neib_step, 'neib_step')
-        pair = _constant_pair(neib_shape)
+        pair = constant_pair(neib_shape)
         cols = None if pair is None else pair[0] * pair[1]
         out = TensorType(ten4.type.dtype, shape=(
             self._static_rows(ten4, neib_shape, neib_step), cols))()
@@ -304,7 +308,7 @@ class Images2Neibs(_NeibsBase):
 
     def perform(self, node, inputs, outputs):
         ten4, neib_shape, neib_step = inputs
-        outputs[0][0] = numpy.ascontiguousarray(_neibs(
+        outputs[0][0] = numpy.ascontiguousarray(cut_patches(
             numpy, ten4, _check_pair(neib_shape, 'neib_shape'),
             _check_pair(neib_step, 'neib_step'), self.mode))
 
@@ -339,7 +343,7 @@ class Images2NeibsGrad(_NeibsBase):
 
     def perform(self, node, inputs, outputs):
         ten4, gz, neib_shape, neib_step = inputs
-        outputs[0][0] = numpy.ascontiguousarray(_neibs_grad(
+        outputs[0][0] = numpy.ascontiguousarray(add_patches_back(
             numpy, ten4.shape, gz, _check_pair(neib_shape, 'neib_shape'),
             _check_pair(neib_step, 'neib_step'), self.mode))
 
@@ -356,39 +360,6 @@ class Images2NeibsGrad(_NeibsBase):
         return [DisconnectedType()(),
                 Images2Neibs(self.mode)(g, neib_shape, neib_step),
                 DisconnectedType()(), DisconnectedType()()]
-
-
-def _register_jax():
-    import jax.numpy as jnp
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    def constant_pairs(op, node):
-        pairs = [_constant_pair(v) for v in node.inputs[-2:]]
-        if None in pairs:
-            raise NotImplementedError(
-                '%s in mode JAX: neib_shape and neib_step must be known when '
-                'the graph is built (constants), not symbolic' % op)
-        return pairs
-
-    @jax_funcify.register(Images2Neibs)
-    def _jax_images2neibs(op, node=None, **kwargs):
-        neib_shape, neib_step = constant_pairs(op, node)
-
-        def images2neibs(ten4, *unused):
-            return _neibs(jnp, ten4, neib_shape, neib_step, op.mode)
-        return images2neibs
-
-    @jax_funcify.register(Images2NeibsGrad)
-    def _jax_images2neibs_grad(op, node=None, **kwargs):
-        neib_shape, neib_step = constant_pairs(op, node)
-
-        def images2neibs_grad(ten4, gz, *unused):
-            return _neibs_grad(jnp, ten4.shape, gz, neib_shape, neib_step,
-                               op.mode)
-        return images2neibs_grad
-
-
-on_jax_dispatch(_register_jax)
 
 
 def images2neibs(ten4, neib_shape, neib_step=None, mode='valid'):
