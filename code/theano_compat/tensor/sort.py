@@ -168,10 +168,6 @@ class TopKOp(Op):
         for storage, value in zip(outputs, found):
             storage[0] = value
 
-    def L_op(self, inputs, outputs, grads):
-        # PyTensor before 3.0 asks for L_op; later ones for pullback.
-        return self.pullback(inputs, outputs, grads)
-
     def pullback(self, inputs, outputs, grads):
         x, kth = inputs
         k_grad = grad_undefined(self, 1, kth, 'topk: kth is not '
