@@ -35,7 +35,7 @@ JAX implementation (``engine/jax_dispatch/neighbours.py``, on the same
 :func:`cut_patches`); its gradient, :class:`Images2NeibsGrad`, adds each
 patch's gradient back at the pixels it came from (the transpose of the
 cutting) in every mode, in the same order in C++ and NumPy.  The C++ is
-loaded by PyTensor's ``ExternalCOp`` from the file's ``#section`` parts.
+loaded through the package's C++ op base (``engine/cop.py``).
 ``python bench/nnet_ops.py --rows neibs``: the C++ took 0.18 times the
 time of the NumPy code (64 x 16 x 32 x 32 float64, 2 x 2 patches, with
 the gradient; 2 busy cores).  Theano had a gradient in ``'valid'`` and
@@ -46,7 +46,6 @@ and ``neib_step`` may be symbolic, as in Theano, except in mode JAX,
 where they must be known when the graph is built.
 """
 
-import hashlib
 import os
 
 import numpy
@@ -55,10 +54,10 @@ import pytensor.tensor as pt
 from pytensor import scalar as ps
 from pytensor.gradient import DisconnectedType, grad_undefined
 from pytensor.graph.basic import Apply, Constant
-from pytensor.link.c.op import ExternalCOp
 from pytensor.link.c.params_type import ParamsType
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.cop import ENGINE_DIR, ExternalCppOp
 from theano_compat.engine.threads import fused_threads
 from theano_compat.names import module_getattr
 
@@ -66,10 +65,6 @@ __all__ = ['images2neibs', 'neibs2images', 'Images2Neibs',
            'Images2NeibsGrad', 'MODES']
 
 MODES = ('valid', 'ignore_borders', 'half', 'full', 'wrap_centered')
-HERE = os.path.dirname(os.path.abspath(__file__))
-KERNEL_FILE = os.path.join(HERE, 'neighbours.cpp')
-# the parallel loop, shared with the convolution and pooling ops
-PARALLEL_FILE = os.path.join(os.path.dirname(HERE), 'parallel_for.cpp')
 # dtypes of the C++ code (float16 is stored as integers in C; complex
 # numbers have no zero to compare with): the others run the NumPy code
 C_DTYPES = ('float32', 'float64', 'int8', 'int16', 'int32', 'int64',
@@ -213,13 +208,16 @@ def _as_pair(value, name):
     return pt.cast(var, 'int64')
 
 
-class _NeibsBase(ExternalCOp):
+class _NeibsBase(ExternalCppOp):
     """What the two ops share: the mode, and the C++ of
-    ``neighbours.cpp`` (loaded by PyTensor's ``ExternalCOp`` from its
-    ``#section`` parts; ``parallel_for.cpp``, the loop's threads, goes
-    before its support code)."""
+    ``neighbours.cpp`` after ``engine/parallel_for.cpp`` (the loop's
+    threads), loaded through
+    :class:`~theano_compat.engine.cop.ExternalCppOp`; each op's
+    ``_c_call`` is the macro ``NEIBS_CALL`` of the code section."""
 
     __props__ = ('mode',)
+    source_files = (os.path.join(ENGINE_DIR, 'parallel_for.cpp'),
+                    'neighbours.cpp')
     params_type = ParamsType(mode_code=ps.int32, threads=ps.int32)
     _c_call = None  # the C++ function the op's code calls, and its arrays
 
@@ -229,22 +227,13 @@ class _NeibsBase(ExternalCOp):
                 'Only modes %s have been implemented for %s'
                 % (', '.join(MODES), type(self).__name__))
         self.mode = mode
-        ExternalCOp.__init__(self, [KERNEL_FILE])
 
     def __str__(self):
         return '%s{%s}' % (type(self).__name__, self.mode)
 
-    def L_op(self, inputs, outputs, grads):
-        # PyTensor before 3.0 asks for L_op; later ones for pullback.
-        return self.pullback(inputs, outputs, grads)
-
     def get_params(self, node):
         return self.params_type.get_params(
             mode_code=MODES.index(self.mode), threads=fused_threads())
-
-    def c_support_code(self, **kwargs):
-        with open(PARALLEL_FILE) as f:
-            return f.read() + '\n' + super().c_support_code(**kwargs)
 
     def c_headers(self, **kwargs):
         return ['<pthread.h>', '<new>']
@@ -255,22 +244,14 @@ class _NeibsBase(ExternalCOp):
     def c_libraries(self, **kwargs):
         return ['pthread']
 
-    def get_c_macros(self, node, name, check_input=None):
-        define, undef = super().get_c_macros(node, name, check_input)
-        return (define + '\n#define NEIBS_CALL ' + self._c_call,
-                undef + '\n#undef NEIBS_CALL\n')
+    def c_macros(self, node):
+        return {'NEIBS_CALL': self._c_call}
 
     def c_code(self, node, name, inputs, outputs, sub):
         if node.outputs[0].type.dtype not in C_DTYPES:
             raise NotImplementedError('no C++ code for %s'
                                       % node.outputs[0].type.dtype)
         return super().c_code(node, name, inputs, outputs, sub)
-
-    def c_code_cache_version(self):
-        with open(PARALLEL_FILE) as f:
-            parallel = f.read()
-        return super().c_code_cache_version() + (
-            hashlib.sha256(parallel.encode()).hexdigest(),)
 
     def _static_rows(self, x, neib_shape, neib_step):
         """The number of patches if everything it depends on is known."""
