@@ -137,10 +137,9 @@ def test_pytensor_keeps_its_own_modules():
                            'has no such name either'),
     (lambda: theano.gof, 'theano.gof: Theano\'s graph machinery is '
                          'PyTensor\'s pytensor.graph now'),
-    (lambda: T.nnet.neighbours.images2neibs,
-     'theano.tensor.nnet.neighbours.images2neibs: not provided yet: '
-     'PyTensor dropped images2neibs and neibs2images, which issue #17 '
-     'brings back'),
+    (lambda: T.signal.downsample, 'theano.tensor.signal.downsample: '
+                                  'removed before Theano 1.0; use '
+                                  'theano.tensor.signal.pool.pool_2d'),
     (lambda: theano.sandbox.cuda, 'theano.sandbox.cuda: Theano\'s old GPU '
                                   'back end is gone; run on a GPU with '
                                   'THEANO_FLAGS=device=cuda'),

@@ -91,6 +91,7 @@ SCRIPT_VARIANTS = (
     ('mlp', ('float64', 'float32')),
     ('lenet', ('float64', 'float32')),
     ('conv_pool_values', ('float64',)),
+    ('nnet_ops_values', ('float64', 'float32')),
     ('conv_pool_nd_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),

@@ -14,7 +14,8 @@
 ``cop``                the one base of the package's C++ ops: their code
                        sections in ``.cpp`` files beside them, hashed into
                        the cache version
-``parallel_for.cpp``   the threads of the convolutions' and pooling's loops
+``parallel_for.cpp``   the threads of the convolutions', pooling's and
+                       ``images2neibs``' loops
 ``gemm.cpp``           the convolutions' matrix product, cut into blocks on
                        those threads
 ``threads``            how many threads the compiled code runs on
