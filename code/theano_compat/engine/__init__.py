@@ -11,6 +11,10 @@
                        as one C++ loop (``fused_softmax.cpp``), reached by a
                        rewrite
 ``reductions``         the sum of squares of L2 penalties, in C++ lanes
+``elementwise``        Theano's sigmoid and softplus; float32 tanh,
+                       sigmoid and softplus in vector registers
+``vector_math.cpp``    exp, expm1 and log1p of double in 256-bit vectors,
+                       for the float32 kernels
 ``cop``                the one base of the package's C++ ops: their code
                        sections in ``.cpp`` files beside them, hashed into
                        the cache version
