@@ -6,8 +6,8 @@ Two kinds:
   rewrites of :data:`REWRITES`, each by a name that
   ``THEANO_FLAGS=optimizer_excluding=NAME`` switches off: the fused
   softmax regression loop (defined in ``engine.fused``), the sum of
-  squares and a convolution's bias gradient as channel sums
-  (``engine.reductions``), Theano's sigmoid and
+  squares, a convolution's bias gradient as channel sums and the sums and
+  maxima over the last axis (``engine.reductions``), Theano's sigmoid and
   softplus and float32 ``tanh``, sigmoid and softplus in vector registers
   (``engine.elementwise``), and the three below, which keep the
   tutorials' graphs in C;
@@ -138,6 +138,8 @@ REWRITES = {
         elementwise.vectorised_sigmoid_rewriter, AFTER_SPECIALIZE + 0.0033),
     elementwise.VECTORISED_SOFTPLUS: (
         elementwise.vectorised_softplus_rewriter, AFTER_SPECIALIZE + 0.0034),
+    reductions.LAST_AXIS_NAME: (reductions.last_axis_rewriter,
+                                AFTER_SPECIALIZE + 0.0039),
     reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
                                    AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined
