@@ -364,3 +364,14 @@ def test_float32_ops_python_code_gives_the_kernels_values(float32_logistic):
     s = 1 / (1 + numpy.exp(-v[:50].astype(numpy.float64)))
     numpy.testing.assert_allclose(grad, s + s * (1 - s), rtol=1e-5,
                                   atol=1e-7)
+
+
+def test_theanos_scalar_ops_run_in_mode_jax():
+    # JAX has no cut-offs of Theano's: PyTensor's sigmoid's and softplus's
+    # JAX functions, which the scalar ops get
+    x = T.dvector('x')
+    v = numpy.array([-30., -1., 0., 2., 40.])
+    for scalar, want in ((sigm.scalar_sigmoid, 1 / (1 + numpy.exp(-v))),
+                         (sigm.scalar_softplus, numpy.logaddexp(0, v))):
+        got = theano.function([x], Elemwise(scalar)(x), mode='JAX')(v)
+        numpy.testing.assert_allclose(got, want, rtol=1e-15)

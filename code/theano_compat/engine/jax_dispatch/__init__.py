@@ -15,8 +15,9 @@ ops' own modules know nothing of JAX.
 ``rng_mrg``  MRG31k3p (``sandbox.rng_mrg``), Theano's draws bit for bit,
              and the categories of ``multinomial`` and ``choice``
 ``printing`` ``theano.printing.Print`` (PyTensor's op), printed on the host
+``sigm``     Theano's scalar sigmoid (``tensor.nnet.sigm``): SciPy's expit
 ============ ==========================================================
 """
 
 from theano_compat.engine.jax_dispatch import (  # noqa: F401
-    conv, pool, printing, rng_mrg)
+    conv, pool, printing, rng_mrg, sigm)
