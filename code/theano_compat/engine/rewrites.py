@@ -6,8 +6,9 @@ Two kinds:
   rewrites of :data:`REWRITES`, each by a name that
   ``THEANO_FLAGS=optimizer_excluding=NAME`` switches off: the fused
   softmax regression loop (defined in ``engine.fused``), the sum of
-  squares and a convolution's bias gradient as channel sums
-  (``engine.reductions``), float32 ``tanh`` in vector registers
+  squares, a convolution's bias gradient as channel sums and the sums and
+  maxima over the last axis (``engine.reductions``), Theano's sigmoid and
+  softplus and float32 ``tanh``, sigmoid and softplus in vector registers
   (``engine.elementwise``), and the three below, which keep the
   tutorials' graphs in C;
 * rewrites of the package's own ops, registered in PyTensor's ``optdb``
@@ -17,9 +18,12 @@ Two kinds:
   constants.
 
 None of them changes what a function computes beyond a stated bound (the
-sums add in another order; float32 ``tanh`` is within 1 ulp of the
-correctly rounded value): each is tested against PyTensor's own result on
-the graphs it rewrites and on those it must leave alone.
+sums of squares and channel sums add in another order; float32 ``tanh``,
+sigmoid and softplus are within 1 ulp of the correctly rounded value),
+except ``theano_sigmoid`` and ``theano_softplus``, which compute Theano's
+formulas where PyTensor's differ (its sigmoid is 1 above 19 in float64):
+each is tested against PyTensor's own result (or Theano's formula) on the
+graphs it rewrites and on those it must leave alone.
 """
 
 from pytensor.compile import optdb
@@ -127,6 +131,17 @@ REWRITES = {
                               AFTER_SPECIALIZE + 0.002),
     elementwise.REWRITE_NAME: (elementwise.vectorised_tanh_rewriter,
                                AFTER_SPECIALIZE + 0.003),
+    # Theano's sigmoid and softplus, then their float32 forms in vectors
+    elementwise.THEANO_SIGMOID: (elementwise.theano_sigmoid_rewriter,
+                                 AFTER_SPECIALIZE + 0.0031),
+    elementwise.THEANO_SOFTPLUS: (elementwise.theano_softplus_rewriter,
+                                  AFTER_SPECIALIZE + 0.0032),
+    elementwise.VECTORISED_SIGMOID: (
+        elementwise.vectorised_sigmoid_rewriter, AFTER_SPECIALIZE + 0.0033),
+    elementwise.VECTORISED_SOFTPLUS: (
+        elementwise.vectorised_softplus_rewriter, AFTER_SPECIALIZE + 0.0034),
+    reductions.LAST_AXIS_NAME: (reductions.last_axis_rewriter,
+                                AFTER_SPECIALIZE + 0.0039),
     reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
                                    AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined

@@ -18,9 +18,10 @@ ops' own modules know nothing of JAX.
                and the categories of ``multinomial`` and ``choice``
 ``raw_random`` Theano's RandomState draws (``tensor.raw_random``), on the
                host, the generator's state carried as arrays
+``sigm``       Theano's scalar sigmoid (``tensor.nnet.sigm``): SciPy's expit
 ``printing``   ``theano.printing.Print`` (PyTensor's op), printed on the host
 ============== ================================================================
 """
 
 from theano_compat.engine.jax_dispatch import (  # noqa: F401
-    conv, neighbours, pool, printing, raw_random, rng_mrg, sort)
+    conv, neighbours, pool, printing, raw_random, rng_mrg, sigm, sort)
