@@ -96,7 +96,42 @@ def _limits(table, x):
                  else 'float64']
 
 
-class ScalarSigmoid(_scalar_math.Sigmoid):
+class _TheanoCutOffs:
+    """What Theano's sigmoid and softplus share: 0 below the dtype's low
+    cut-off, a plain value above its high one (1, or x itself), the
+    formula between, in Python (``impl``) and in C; a subclass names its
+    ``LIMITS`` table and the three pieces."""
+
+    LIMITS = None
+    nfunc_spec = None  # (Elemwise would call SciPy's function instead)
+
+    def impl(self, x):
+        low, high = _limits(self.LIMITS, x)
+        if x < low:
+            return x.dtype.type(0) if hasattr(x, 'dtype') else 0.0
+        if x > high:
+            return self.above(x)
+        return self.formula(x)
+
+    def c_code(self, node, name, inp, out, sub):
+        (x,), (z,) = inp, out
+        dtype = node.inputs[0].type.dtype
+        if dtype not in ('float16', 'float32', 'float64'):
+            raise NotImplementedError('only floating point is implemented')
+        # float and float16 compute in float, with float literals (exp of a
+        # float is the float overload, as in Theano's C code)
+        f = '' if dtype == 'float64' else 'f'
+        low, high = self.LIMITS['float64' if dtype == 'float64'
+                                else 'float32']
+        return '%s = %s < %r%s ? 0.0 : %s > %r%s ? %s : %s;' % (
+            z, x, low, f, x, high, f, self.c_above(x, f),
+            self.c_formula(x, f))
+
+    def c_code_cache_version(self):
+        return (1, 'theano') + tuple(super().c_code_cache_version())
+
+
+class ScalarSigmoid(_TheanoCutOffs, _scalar_math.Sigmoid):
     """``1 / (1 + exp(-x))``, 0 below -709 and 1 above 19 (float64), 0
     below -88 and 1 above 15 (float32), as Theano's C code computed it.
 
@@ -104,63 +139,42 @@ class ScalarSigmoid(_scalar_math.Sigmoid):
     the backends that dispatch on the op's class (JAX), are PyTensor's.
     """
 
-    nfunc_spec = None  # (Elemwise would call SciPy's expit instead)
+    LIMITS = SIGMOID_LIMITS
 
-    def impl(self, x):
-        low, high = _limits(SIGMOID_LIMITS, x)
-        if x < low:
-            return x.dtype.type(0) if hasattr(x, 'dtype') else 0.0
-        if x > high:
-            return x.dtype.type(1) if hasattr(x, 'dtype') else 1.0
+    def above(self, x):
+        return x.dtype.type(1) if hasattr(x, 'dtype') else 1.0
+
+    def formula(self, x):
         one = x.dtype.type(1) if hasattr(x, 'dtype') else 1.0
         return one / (one + numpy.exp(-x))
 
-    def c_code(self, node, name, inp, out, sub):
-        (x,), (z,) = inp, out
-        dtype = node.inputs[0].type.dtype
-        if dtype not in ('float16', 'float32', 'float64'):
-            raise NotImplementedError('only floating point is implemented')
-        if dtype == 'float64':
-            return ('%(z)s = %(x)s < -709.0 ? 0.0 : %(x)s > 19.0 ? 1.0 : '
-                    '1.0 / (1.0 + exp(-%(x)s));' % locals())
-        # exp of a float is the float overload, as in Theano's C code
-        return ('%(z)s = %(x)s < -88.0f ? 0.0 : %(x)s > 15.0f ? 1.0f : '
-                '1.0f / (1.0f + exp(-%(x)s));' % locals())
+    def c_above(self, x, f):
+        return '1.0' + f
 
-    def c_code_cache_version(self):
-        return (1, 'theano') + tuple(super().c_code_cache_version())
+    def c_formula(self, x, f):
+        return '1.0%s / (1.0%s + exp(-%s))' % (f, f, x)
 
 
-class ScalarSoftplus(_scalar_math.Softplus):
+class ScalarSoftplus(_TheanoCutOffs, _scalar_math.Softplus):
     """``log1p(exp(x))``, 0 below -745 and x above 16 (float64), 0 below
     -103 and x above 14 (float32), as Theano's C code computed it.
 
     A subclass of PyTensor's ``Softplus`` (see :class:`ScalarSigmoid`).
     """
 
-    nfunc_spec = None
+    LIMITS = SOFTPLUS_LIMITS
 
-    def impl(self, x):
-        low, high = _limits(SOFTPLUS_LIMITS, x)
-        if x < low:
-            return x.dtype.type(0) if hasattr(x, 'dtype') else 0.0
-        if x > high:
-            return x
+    def above(self, x):
+        return x
+
+    def formula(self, x):
         return numpy.log1p(numpy.exp(x))
 
-    def c_code(self, node, name, inp, out, sub):
-        (x,), (z,) = inp, out
-        dtype = node.inputs[0].type.dtype
-        if dtype not in ('float16', 'float32', 'float64'):
-            raise NotImplementedError('only floating point is implemented')
-        if dtype == 'float64':
-            return ('%(z)s = %(x)s < -745.0 ? 0.0 : %(x)s > 16.0 ? %(x)s : '
-                    'log1p(exp(%(x)s));' % locals())
-        return ('%(z)s = %(x)s < -103.0f ? 0.0 : %(x)s > 14.0f ? %(x)s : '
-                'log1p(exp(%(x)s));' % locals())
+    def c_above(self, x, f):
+        return x
 
-    def c_code_cache_version(self):
-        return (1, 'theano') + tuple(super().c_code_cache_version())
+    def c_formula(self, x, f):
+        return 'log1p(exp(%s))' % x
 
 
 scalar_sigmoid = ScalarSigmoid(_scalar_basic.upgrade_to_float,
