@@ -11,9 +11,20 @@ Theano 1.0.5's:
 * their gradients as functions of their own, :func:`conv2d_grad_wrt_inputs`
   (whose special case is ``T.nnet.conv2d_transpose``),
   :func:`conv2d_grad_wrt_weights`, :func:`conv3d_grad_wrt_inputs` and
-  :func:`conv3d_grad_wrt_weights`.
+  :func:`conv3d_grad_wrt_weights`;
+* what Theano built of them, graphs of those ops and of PyTensor's:
+  :func:`separable_conv2d` and :func:`separable_conv3d` (depthwise, one
+  convolution per channel group, then pointwise), :func:`causal_conv1d`,
+  :func:`bilinear_upsampling` (the transposed convolution by a triangle
+  kernel; :func:`frac_bilinear_upsampling`, :func:`bilinear_kernel_1D`,
+  :func:`bilinear_kernel_2D`);
+* Theano's helpers of shapes and border modes (:func:`get_conv_output_shape`,
+  :func:`get_conv_shape_1axis`, :func:`get_conv_gradweights_shape`,
+  :func:`get_conv_gradinputs_shape`, their ``_1axis`` forms,
+  :func:`check_conv_gradinputs_shape`, :func:`border_mode_to_pad`) and of
+  run-time checks (:func:`assert_shape`, :func:`assert_conv_shape`).
 
-Three ops compute them, as in Theano, each taking the number of spatial
+Three ops compute the convolutions, as in Theano, each taking the number of spatial
 axes (``convdim``, 2 or 3) as a parameter: :class:`AbstractConv` (the
 forward pass), :class:`AbstractConv_gradWeights` and
 :class:`AbstractConv_gradInputs` (its two gradients, which ``T.grad``
