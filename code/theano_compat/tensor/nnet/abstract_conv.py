@@ -18,16 +18,17 @@ Theano 1.0.5's:
   :func:`bilinear_upsampling` (the transposed convolution by a triangle
   kernel; :func:`frac_bilinear_upsampling`, :func:`bilinear_kernel_1D`,
   :func:`bilinear_kernel_2D`);
-* Theano's helpers of shapes and border modes (:func:`get_conv_output_shape`,
-  :func:`get_conv_shape_1axis`, :func:`get_conv_gradweights_shape`,
-  :func:`get_conv_gradinputs_shape`, their ``_1axis`` forms,
-  :func:`check_conv_gradinputs_shape`, :func:`border_mode_to_pad`) and of
-  run-time checks (:func:`assert_shape`, :func:`assert_conv_shape`).
+* Theano's helpers of shapes and border modes
+  (:func:`get_conv_output_shape`, :func:`get_conv_shape_1axis`,
+  :func:`get_conv_gradweights_shape`, :func:`get_conv_gradinputs_shape`,
+  their ``_1axis`` forms, :func:`check_conv_gradinputs_shape`,
+  :func:`border_mode_to_pad`) and of run-time checks
+  (:func:`assert_shape`, :func:`assert_conv_shape`).
 
-Three ops compute the convolutions, as in Theano, each taking the number of spatial
-axes (``convdim``, 2 or 3) as a parameter: :class:`AbstractConv` (the
-forward pass), :class:`AbstractConv_gradWeights` and
-:class:`AbstractConv_gradInputs` (its two gradients, which ``T.grad``
+Three ops compute the convolutions, as in Theano, each taking the number
+of spatial axes (``convdim``, 2 or 3) as a parameter:
+:class:`AbstractConv` (the forward pass), :class:`AbstractConv_gradWeights`
+and :class:`AbstractConv_gradInputs` (its two gradients, which ``T.grad``
 puts in the graph), with Theano's names for each ``convdim``
 (:class:`AbstractConv2d`, :class:`AbstractConv3d_gradInputs`...).  The
 gradient ops have gradients too (each is the transpose of a linear map
@@ -65,6 +66,7 @@ from pytensor import scalar as ps
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.link.c.params_type import ParamsType
+from pytensor.raise_op import Assert
 from pytensor.tensor.basic import MakeVector
 from pytensor.tensor.elemwise import Elemwise
 from pytensor.tensor.exceptions import NotScalarConstantError
@@ -1302,7 +1304,6 @@ def assert_conv_shape(shape):
         ValueError now if one is out of range), the others wrapped in an
         ``Assert`` that raises AssertionError at run time if out of range
     """
-    from pytensor.raise_op import Assert
     checked = []
     for axis, size in enumerate(shape):
         least = 0 if axis < 2 else 1
@@ -1336,7 +1337,6 @@ def assert_shape(x, expected_shape, msg='Unexpected shape.'):
         None or all its entries are None; else ``x`` through an
         ``Assert`` op
     """
-    from pytensor.raise_op import Assert
     from theano_compat.configdefaults import config
     if expected_shape is None or not config.conv.assert_shape:
         return x
@@ -1433,7 +1433,6 @@ def _grouped(convdim, input, filters, num_groups, who, input_shape=None,
     if k_shape[0] is not None and k_shape[0] % num_groups:
         raise ValueError('%s: %d filters do not make %d groups'
                          % (who, k_shape[0], num_groups))
-    from pytensor.raise_op import Assert
     # the channels and filters at run time, where not known before
     checks = [pt.eq(input.shape[1], filters.shape[1] * num_groups),
               pt.eq(filters.shape[0] % num_groups, 0)]
