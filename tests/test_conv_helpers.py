@@ -168,3 +168,36 @@ def test_grouped_channels_are_checked_when_run():
     with pytest.raises(AssertionError, match='separable_conv2d: the '
                        "input's channels should be 2 groups"):
         f(ones((1, 3, 4, 4)), ones((4, 1, 2, 2)), ones((3, 4, 1, 1)))
+
+
+def test_grouped_and_upsampling_graphs_compile_in_jax():
+    """Mode JAX (``device=cuda``) compiles them where the sizes are known
+    when the graph is built (the channels and filters of the groups, by
+    shape hints or shared variables; the maps' sizes, by a static shape);
+    against the Python run."""
+    r = numpy.random.RandomState(2)
+    x, x3 = T.tensor4('x'), T.tensor3('x3')
+    maps = T.TensorType('float64', shape=(2, 3, 4, 5))('maps')
+    depthwise = theano.shared(r.uniform(-1, 1, (6, 1, 3, 2)))
+    pointwise = theano.shared(r.uniform(-1, 1, (5, 6, 1, 1)))
+    causal = theano.shared(r.uniform(-1, 1, (6, 2, 3)))
+    outputs = [abstract_conv.separable_conv2d(
+                   x, depthwise, pointwise, 3, border_mode='half',
+                   depthwise_filter_shape=(6, 1, 3, 2)),
+               abstract_conv.causal_conv1d(x3, causal, (6, 2, 3),
+                                           input_shape=(None, 4, None),
+                                           filter_dilation=2, num_groups=2),
+               abstract_conv.bilinear_upsampling(maps, 2),
+               abstract_conv.bilinear_upsampling(
+                   maps, frac_ratio=(3, 2), use_1D_kernel=False)]
+    cost = sum((out ** 2).sum() for out in outputs)
+    outputs += T.grad(cost, [x, x3, maps, depthwise, causal])
+    values = [r.uniform(-1, 1, (2, 3, 7, 6)), r.uniform(-1, 1, (2, 4, 10)),
+              r.uniform(-1, 1, (2, 3, 4, 5))]
+    inputs = [x, x3, maps]
+    want = theano.function(inputs, outputs, mode=PYTHON)(*values)
+    got = theano.function(inputs, outputs, mode='JAX')(*values)
+    for g, w in zip(got, want):
+        assert numpy.asarray(g).shape == w.shape
+        numpy.testing.assert_allclose(g, w, rtol=1e-12,
+                                      atol=1e-12 * numpy.abs(w).max())

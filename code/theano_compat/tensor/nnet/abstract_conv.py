@@ -1434,26 +1434,52 @@ def _grouped(convdim, input, filters, num_groups, who, input_shape=None,
         raise ValueError('%s: %d filters do not make %d groups'
                          % (who, k_shape[0], num_groups))
     # the channels and filters at run time, where not known before
-    checks = [pt.eq(input.shape[1], filters.shape[1] * num_groups),
-              pt.eq(filters.shape[0] % num_groups, 0)]
-    input = Assert('%s: the input\'s channels should be %d groups of the '
+    checks = []
+    if None in (in_shape[1], k_shape[1]):
+        checks.append(pt.eq(input.shape[1], filters.shape[1] * num_groups))
+    if k_shape[0] is None:
+        checks.append(pt.eq(filters.shape[0] % num_groups, 0))
+    check = Assert('%s: the input\'s channels should be %d groups of the '
                    'filters\' channels, and the filters %d groups'
-                   % (who, num_groups, num_groups))(input, *checks)
-    per_group = (k_shape[0] // num_groups if k_shape[0] is not None
-                 else filters.shape[0] // num_groups)
+                   % (who, num_groups, num_groups))
     channels = (in_shape[1] // num_groups if in_shape[1] is not None
                 else k_shape[1])
     sub_in = (in_shape[0], channels) + in_shape[2:]
-    sub_k = (per_group if _is_int(per_group) else None,
+    sub_k = (None if k_shape[0] is None else k_shape[0] // num_groups,
              channels) + k_shape[2:]
-    step = channels if channels is not None else filters.shape[1]
-    parts = []
-    for g in range(num_groups):
-        parts.append(_convolve(
-            convdim, input[:, g * step:(g + 1) * step],
-            filters[g * per_group:(g + 1) * per_group], sub_in, sub_k,
-            **conv_kwargs))
-    return pt.concatenate(parts, axis=1)
+    if channels is not None and sub_k[0] is not None:
+        # sizes known when the graph is built: slices of constant bounds
+        # (mode JAX compiles these, not the reshapes below)
+        inputs = [input[:, g * channels:(g + 1) * channels]
+                  for g in range(num_groups)]
+        kernels = [filters[g * sub_k[0]:(g + 1) * sub_k[0]]
+                   for g in range(num_groups)]
+    else:
+        # the groups on an axis of their own (the check first: the
+        # reshapes need whole groups)
+        if checks:
+            input = check(input, *checks)
+        checks = []
+        x_dims = [input.shape[i] for i in range(ndim)]
+        k_dims = [filters.shape[i] for i in range(ndim)]
+        input = input.reshape([x_dims[0], num_groups, -1] + x_dims[2:],
+                              ndim=ndim + 1)
+        filters = filters.reshape([num_groups, -1] + k_dims[1:],
+                                  ndim=ndim + 1)
+        inputs = [input[:, g] for g in range(num_groups)]
+        kernels = [filters[g] for g in range(num_groups)]
+    parts = [_convolve(convdim, x, k, sub_in, sub_k, **conv_kwargs)
+             for x, k in zip(inputs, kernels)]
+    # stacked on a groups' axis, then merged into the channels (the
+    # gradient of a concatenation would cut at sizes computed at run time)
+    stacked = pt.stack(parts, axis=1)
+    out_dims = [stacked.shape[i] for i in range(ndim + 1)]
+    merged = stacked.reshape(
+        [out_dims[0], -1 if k_shape[0] is None else k_shape[0]]
+        + out_dims[3:], ndim=ndim)
+    # (here on the result, which leaves the inputs' shapes to JAX as they
+    # are)
+    return check(merged, *checks) if checks else merged
 
 
 def _separable(convdim, input, depthwise_filters, pointwise_filters,
@@ -1625,6 +1651,17 @@ def _edges_repeated(maps):
                           axis=3)
 
 
+def _sizes(maps):
+    """The rows and columns of 4-d ``maps``: ints where the graph knows
+    them (then mode JAX compiles the upsampling), else symbolic."""
+    if maps.type.ndim != 4:
+        raise TypeError('bilinear upsampling: the input should be a 4-d '
+                        'tensor (batch, channels, rows, cols), not %s'
+                        % maps.type)
+    return tuple(maps.shape[axis] if maps.type.shape[axis] is None
+                 else int(maps.type.shape[axis]) for axis in (2, 3))
+
+
 def _reduced(fraction):
     numerator, denominator = (int(v) for v in fraction)
     common = math.gcd(numerator, denominator)
@@ -1654,7 +1691,7 @@ def frac_bilinear_upsampling(input, frac_ratio):
     ratio, subsample = (p_rows, p_cols), (q_rows, q_cols)
     floatx = pytensor.config.floatX
     input = pt.as_tensor_variable(input)
-    rows, cols = input.shape[2], input.shape[3]
+    rows, cols = _sizes(input)
     edged = _edges_repeated(input.reshape((-1, 1, rows, cols)))
     # The kernel, inside zeros, is the image of the convolution and the
     # (edged) maps its filters, dilated by the ratio.
@@ -1723,7 +1760,7 @@ def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None,
     except TypeError:
         maps = None
     input = pt.as_tensor_variable(input)
-    rows, cols = input.shape[2], input.shape[3]
+    rows, cols = _sizes(input)
     edged = _edges_repeated(input.reshape((-1, 1, rows, cols)))
     pad = 2 * ratio - (ratio - 1) // 2 - 1
     if use_1D_kernel:
