@@ -215,9 +215,12 @@ def run_theano_script(run_name, slice_path, theano_record):
                       (os.path.join(THEANO_SCRIPTS, 'common.py'),
                        'common_sha256'),
                       (os.path.join(THEANO_SCRIPTS, 'series_data.py'),
-                       'series_data_sha256')):
-        if key == 'series_data_sha256' and key not in entry:
-            continue  # only the scripts that import series_data.py pin it
+                       'series_data_sha256'),
+                      (os.path.join(THEANO_SCRIPTS, 'nnet_ops_values.py'),
+                       'nnet_ops_values_sha256')):
+        if key != 'script_sha256' and key != 'common_sha256' and \
+                key not in entry:
+            continue  # only the scripts that import these pin them
         with open(path, 'rb') as f:
             assert hashlib.sha256(f.read()).hexdigest() == entry[key], (
                 '%s changed since %s was recorded' % (path, run_name))

@@ -92,6 +92,8 @@ SCRIPT_VARIANTS = (
     ('lenet', ('float64', 'float32')),
     ('conv_pool_values', ('float64',)),
     ('nnet_ops_values', ('float64', 'float32')),
+    # abstract_conv's and pool's helpers (imports nnet_ops_values.py)
+    ('conv_helpers_values', ('float64', 'float32')),
     ('conv_pool_nd_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
@@ -107,6 +109,9 @@ SCRIPT_VARIANTS = (
 )
 # Scripts that import series_data.py: their records pin its hash too.
 SERIES_DATA_SCRIPTS = ('lstm_step', 'rnnslu_step', 'rnnrbm_step')
+# Scripts that import nnet_ops_values.py (its Section): they pin its hash.
+NNET_OPS = os.path.join(SCRIPTS, 'nnet_ops_values.py')
+NNET_OPS_SCRIPTS = ('conv_helpers_values',)
 RUNS = tuple(('%s/%s' % (script, variant), script, VARIANTS[variant])
              for script, variants in SCRIPT_VARIANTS for variant in variants)
 
@@ -482,6 +487,9 @@ def record(venv, only, twice, output, timeout):
             if script in SERIES_DATA_SCRIPTS:
                 entries[name]['series_data_sha256'] = file_sha256(
                     SERIES_DATA)
+            if script in NNET_OPS_SCRIPTS:
+                entries[name]['nnet_ops_values_sha256'] = file_sha256(
+                    NNET_OPS)
     runs_out = dict(reference['runs']) if reference else {}
     runs_out.update(entries)
     write_json_atomically(output, {

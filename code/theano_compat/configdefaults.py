@@ -185,10 +185,13 @@ _inert('init_gpu_device',
 _inert('force_device',
        'Whether Theano refused to start when the device was missing.',
        BoolParam(False, mutable=False), GPU)
-_inert('conv.assert_shape',
-       'Whether Theano checked at run time the shapes given to conv2d. '
-       'This port\'s conv2d checks the shapes it is given at graph time.',
-       BoolParam(False))
+config.add('conv.assert_shape',
+           'Whether the convolutions check at run time that their inputs '
+           'have the shapes their hints gave (input_shape, filter_shape), '
+           'and whether theano.tensor.nnet.abstract_conv.assert_shape adds '
+           'its check. Off: the hints are checked where the graph knows '
+           'the shapes, when it is built. Read when a graph is built.',
+           BoolParam(False))
 _wired('print_global_stats',
        'Print statistics on the graphs compiled in this process at its '
        'end.',

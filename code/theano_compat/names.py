@@ -128,10 +128,6 @@ def _until_17(what, instead):
             'back with Theano\'s meaning; until then, %s' % (what, instead))
 
 
-CONV_17 = _until_17('this part of Theano\'s convolution module',
-                    'the convolutions here are theano.tensor.nnet.conv2d, '
-                    'conv3d and conv2d_transpose, and abstract_conv\'s '
-                    'gradient functions and ops')
 # (Theano 1.0.5's conv3d2d.conv3d(s, f) is conv3d(s.dimshuffle(0, 2, 1, 3,
 # 4), f.dimshuffle(0, 2, 1, 3, 4)).dimshuffle(0, 2, 1, 3, 4): checked on
 # Theano itself, border_mode='valid')
@@ -140,9 +136,6 @@ CONV3D2D_17 = _until_17(
     'filters have the time axis before the channels',
     'use theano.tensor.nnet.conv3d, which takes the channels first: '
     'dimshuffle(0, 2, 1, 3, 4) the signals, the filters and the result')
-POOL_17 = _until_17('this part of Theano\'s pooling module',
-                    'pooling is here as theano.tensor.signal.pool.pool_2d '
-                    'and pool_3d, and the Pool ops behind them')
 OLD_CONV_OP_ADVICE = ('the op behind Theano\'s old conv2d; use '
                       'theano.tensor.nnet.conv.conv2d, or '
                       'theano.tensor.nnet.conv2d')
@@ -464,9 +457,7 @@ TABLE = {
         home='theano_compat.tensor.shared_randomstreams'),
     'theano.tensor.signal': Path(home='theano_compat.tensor.signal'),
     'theano.tensor.signal.pool': Path(
-        home='theano_compat.tensor.signal.pool',
-        left_out=_each(UNTIL_17, POOL_17, 'MaxPoolRop',
-                       'max_pool_2d_same_size', 'PoolingMode_t')),
+        home='theano_compat.tensor.signal.pool'),
     'theano.tensor.signal.conv': Path(
         home='theano_compat.tensor.signal.conv'),
     'theano.tensor.signal.downsample': _gone(
@@ -480,7 +471,6 @@ TABLE = {
             abstract_conv2d='theano_compat.tensor.nnet.abstract_conv:conv2d'),
         left_out=dict(
             NNET_OPS, **NNET_REWRITES,
-            **_each(UNTIL_17, CONV_17, 'separable_conv2d'),
             ConvOp=(INTERNALS, OLD_CONV_OP_ADVICE))),
     'theano.tensor.nnet.nnet': Path(
         home='theano_compat.tensor.nnet.nnet',
@@ -499,18 +489,7 @@ TABLE = {
                     'logsigm_to_softplus'),
             UltraFastScalarSigmoid=(INTERNALS, OP_ADVICE))),
     'theano.tensor.nnet.abstract_conv': Path(
-        home='theano_compat.tensor.nnet.abstract_conv',
-        left_out=_each(UNTIL_17, CONV_17, 'assert_conv_shape',
-                       'assert_shape', 'bilinear_kernel_1D',
-                       'bilinear_kernel_2D', 'bilinear_upsampling',
-                       'frac_bilinear_upsampling', 'border_mode_to_pad',
-                       'causal_conv1d', 'check_conv_gradinputs_shape',
-                       'get_conv_gradinputs_shape',
-                       'get_conv_gradinputs_shape_1axis',
-                       'get_conv_gradweights_shape',
-                       'get_conv_gradweights_shape_1axis',
-                       'get_conv_shape_1axis', 'separable_conv2d',
-                       'separable_conv3d')),
+        home='theano_compat.tensor.nnet.abstract_conv'),
     'theano.tensor.nnet.conv': Path(
         home='theano_compat.tensor.nnet.conv',
         left_out=dict(

@@ -11,7 +11,8 @@ from pytensor.graph.basic import Constant
 from pytensor.link.jax.dispatch import jax_funcify
 
 from theano_compat.tensor.signal.pool import (
-    AveragePoolGrad, DownsampleFactorMaxGradGrad, MaxPoolGrad, Pool)
+    AveragePoolGrad, DownsampleFactorMaxGradGrad, MaxPoolGrad, MaxPoolRop,
+    Pool)
 
 
 def windows(op, node):
@@ -58,3 +59,12 @@ def jax_funcify_max_pool_grad_grad(op, node, **kwargs):
     def max_pool_grad_grad(x, z, gg, *geometry):
         return w.max_grad_grad(jnp, x, z, gg)
     return max_pool_grad_grad
+
+
+@jax_funcify.register(MaxPoolRop)
+def jax_funcify_max_pool_rop(op, node, **kwargs):
+    w = windows(op, node)
+
+    def max_pool_rop(x, eval_point, *geometry):
+        return w.max_rop(jnp, x, eval_point)
+    return max_pool_rop

@@ -2,8 +2,8 @@
 
 PyTensor dropped this module in 2.8.12; its functions are here again,
 with Theano's meaning: ``softmax`` works on rows and makes a vector a
-1 x n matrix; ``conv2d``, ``conv3d`` and ``conv2d_transpose`` are
-Theano's convolutions (``abstract_conv``); the classifier outputs and
+1 x n matrix; ``conv2d``, ``conv3d``, ``conv2d_transpose`` and
+``separable_conv2d`` are Theano's convolutions (``abstract_conv``); the classifier outputs and
 costs live in ``nnet`` (the crossentropy-softmax family, ``h_softmax``,
 ``elu``...), batch normalization in ``bn``, ``images2neibs`` in
 ``neighbours``, the old ``conv2d`` in ``conv``.  Other names come from
@@ -14,8 +14,8 @@ import pytensor.tensor as pt
 
 from theano_compat.names import module_getattr
 from theano_compat.tensor.nnet import abstract_conv  # noqa: F401
-from theano_compat.tensor.nnet.abstract_conv import (
-    conv2d, conv2d_grad_wrt_inputs, conv3d)
+from theano_compat.tensor.nnet.abstract_conv import (  # noqa: F401
+    conv2d, conv2d_grad_wrt_inputs, conv3d, separable_conv2d)
 from theano_compat.tensor.nnet.nnet import (  # noqa: F401
     softmax, logsoftmax, relu, binary_crossentropy, categorical_crossentropy,
     softmax_with_bias, softmax_grad, softmax_op, logsoftmax_op,

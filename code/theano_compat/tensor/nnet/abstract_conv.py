@@ -11,12 +11,24 @@ Theano 1.0.5's:
 * their gradients as functions of their own, :func:`conv2d_grad_wrt_inputs`
   (whose special case is ``T.nnet.conv2d_transpose``),
   :func:`conv2d_grad_wrt_weights`, :func:`conv3d_grad_wrt_inputs` and
-  :func:`conv3d_grad_wrt_weights`.
+  :func:`conv3d_grad_wrt_weights`;
+* what Theano built of them, graphs of those ops and of PyTensor's:
+  :func:`separable_conv2d` and :func:`separable_conv3d` (depthwise, one
+  convolution per channel group, then pointwise), :func:`causal_conv1d`,
+  :func:`bilinear_upsampling` (the transposed convolution by a triangle
+  kernel; :func:`frac_bilinear_upsampling`, :func:`bilinear_kernel_1D`,
+  :func:`bilinear_kernel_2D`);
+* Theano's helpers of shapes and border modes
+  (:func:`get_conv_output_shape`, :func:`get_conv_shape_1axis`,
+  :func:`get_conv_gradweights_shape`, :func:`get_conv_gradinputs_shape`,
+  their ``_1axis`` forms, :func:`check_conv_gradinputs_shape`,
+  :func:`border_mode_to_pad`) and of run-time checks
+  (:func:`assert_shape`, :func:`assert_conv_shape`).
 
-Three ops compute them, as in Theano, each taking the number of spatial
-axes (``convdim``, 2 or 3) as a parameter: :class:`AbstractConv` (the
-forward pass), :class:`AbstractConv_gradWeights` and
-:class:`AbstractConv_gradInputs` (its two gradients, which ``T.grad``
+Three ops compute the convolutions, as in Theano, each taking the number
+of spatial axes (``convdim``, 2 or 3) as a parameter:
+:class:`AbstractConv` (the forward pass), :class:`AbstractConv_gradWeights`
+and :class:`AbstractConv_gradInputs` (its two gradients, which ``T.grad``
 puts in the graph), with Theano's names for each ``convdim``
 (:class:`AbstractConv2d`, :class:`AbstractConv3d_gradInputs`...).  The
 gradient ops have gradients too (each is the transpose of a linear map
@@ -36,13 +48,14 @@ that another of the three computes), so second derivatives work.  Each has
 
 Shape hints (``input_shape``, ``filter_shape``, Theano's older
 ``image_shape``) are checked against what is known when the graph is
-built, and the channel counts again at run time; as in Theano 1.0 (whose
-``conv.assert_shape`` flag was off by default), a hint is not enforced
-on the run-time shapes otherwise.  ``num_groups`` other than 1 and
+built, and the channel counts again at run time; as in Theano 1.0, a
+hint is checked against the run-time shapes only under the flag
+``conv.assert_shape`` (off by default).  ``num_groups`` other than 1 and
 ``unshared=True`` are not implemented (a clear error).
 """
 
 import itertools
+import math
 import os
 import warnings
 
@@ -53,6 +66,7 @@ from pytensor import scalar as ps
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.link.c.params_type import ParamsType
+from pytensor.raise_op import Assert
 from pytensor.tensor.basic import MakeVector
 from pytensor.tensor.elemwise import Elemwise
 from pytensor.tensor.exceptions import NotScalarConstantError
@@ -69,7 +83,14 @@ __all__ = ['conv2d', 'conv3d', 'conv2d_grad_wrt_inputs',
            'AbstractConv_gradInputs', 'AbstractConv2d', 'AbstractConv3d',
            'AbstractConv2d_gradWeights', 'AbstractConv2d_gradInputs',
            'AbstractConv3d_gradWeights', 'AbstractConv3d_gradInputs',
-           'normalize_border_mode', 'border_pads', 'conv_output_length']
+           'normalize_border_mode', 'border_pads', 'conv_output_length',
+           'get_conv_shape_1axis', 'get_conv_gradweights_shape',
+           'get_conv_gradweights_shape_1axis', 'get_conv_gradinputs_shape',
+           'get_conv_gradinputs_shape_1axis', 'check_conv_gradinputs_shape',
+           'assert_conv_shape', 'assert_shape', 'border_mode_to_pad',
+           'separable_conv2d', 'separable_conv3d', 'causal_conv1d',
+           'bilinear_kernel_1D', 'bilinear_kernel_2D', 'bilinear_upsampling',
+           'frac_bilinear_upsampling']
 
 FLOAT_DTYPES = ('float32', 'float64')
 CONVDIMS = (2, 3)
@@ -554,6 +575,13 @@ class AbstractConv(BaseAbstractConv):
         kern = pt.as_tensor_variable(kern)
         self._check_inputs(_name(self.convdim), ('the input', img),
                            ('the filters', kern))
+        # the hints, checked at run time under conv.assert_shape
+        img = assert_shape(img, self.imshp, '%s: the input\'s shape is not '
+                           'the given input_shape %s'
+                           % (_name(self.convdim), self.imshp))
+        kern = assert_shape(kern, self.kshp, '%s: the filters\' shape is '
+                            'not the given filter_shape %s'
+                            % (_name(self.convdim), self.kshp))
         shape = self.output_shape(_static_dims(img), _static_dims(kern))
         return Apply(self, [img, kern], [_out_type(img.type.dtype, shape)])
 
@@ -591,6 +619,8 @@ class AbstractConv_gradWeights(BaseAbstractConv):
         who = '%s gradient of the filters' % _name(self.convdim)
         self._check_inputs(who, ('the input', img),
                            ('the output gradient', topgrad))
+        img = assert_shape(img, self.imshp, '%s: the input\'s shape is not '
+                           'the given input_shape %s' % (who, self.imshp))
         shape, known = self._shape_input(shape, who)
         out = (topgrad.type.shape[1], img.type.shape[1]) + known
         return Apply(self, [img, topgrad, shape],
@@ -631,6 +661,8 @@ class AbstractConv_gradInputs(BaseAbstractConv):
         who = '%s gradient of the input' % _name(self.convdim)
         self._check_inputs(who, ('the filters', kern),
                            ('the output gradient', topgrad))
+        kern = assert_shape(kern, self.kshp, '%s: the filters\' shape is '
+                            'not the given filter_shape %s' % (who, self.kshp))
         shape, known = self._shape_input(shape, who)
         out = (topgrad.type.shape[0], kern.type.shape[1]) + known
         return Apply(self, [kern, topgrad, shape],
@@ -1027,6 +1059,731 @@ def conv3d_grad_wrt_weights(input, output_grad, filter_shape,
     return _grad_wrt_weights(3, input, output_grad, filter_shape,
                              input_shape, border_mode, subsample,
                              filter_flip, filter_dilation)
+
+
+
+# ----------------------------------------------------------------------------
+# Shapes, one axis at a time, as Theano's helpers computed them.
+
+def _axis_pads(border_mode, dilated_kernel):
+    """``(before, after)`` along one axis for one entry of a border mode:
+    ``'valid'``, ``'full'``, ``'half'``, an int or a pair of ints."""
+    if isinstance(border_mode, str):
+        if border_mode == 'half':
+            return dilated_kernel // 2, dilated_kernel // 2
+        if border_mode == 'full':
+            return dilated_kernel - 1, dilated_kernel - 1
+        if border_mode == 'valid':
+            return 0, 0
+        raise ValueError("invalid border_mode %r: use 'valid', 'full', "
+                         "'half', an int or a pair of ints" % border_mode)
+    if isinstance(border_mode, (tuple, list)):
+        before, after = border_mode
+    else:
+        before = after = border_mode
+    if _is_int(before) and _is_int(after) and (before < 0 or after < 0):
+        raise ValueError('border_mode must be >= 0, not %r' % (border_mode,))
+    return before, after
+
+
+def _unknown(*values):
+    return any(v is None for v in values)
+
+
+def get_conv_shape_1axis(image_shape, kernel_shape, border_mode, subsample,
+                         dilation=1):
+    """The output size of a convolution along one axis.
+
+    :param image_shape: the input's size along the axis (int, symbolic
+        int scalar, or None if unknown)
+    :param kernel_shape: the filters' size along it, likewise
+    :param border_mode: ``'valid'``, ``'full'``, ``'half'``, an int (that
+        many zeros on both sides) or a pair ``(before, after)``
+    :param subsample: the stride along the axis
+    :param dilation: the filters' dilation along the axis
+    :returns: ``(image + before + after - dilated) // subsample + 1``
+        where ``dilated = (kernel - 1) * dilation + 1``; None when an
+        argument is None
+    :raises ValueError: for a negative padding
+    """
+    if _unknown(image_shape, kernel_shape, border_mode, subsample, dilation):
+        return None
+    dilated = (kernel_shape - 1) * dilation + 1
+    before, after = _axis_pads(border_mode, dilated)
+    # the fewest operations, for symbolic sizes
+    size = image_shape - dilated
+    if not (_is_int(before) and before == 0):
+        size = size + before
+    if not (_is_int(after) and after == 0):
+        size = size + after
+    if not (_is_int(subsample) and subsample == 1):
+        size = size // subsample
+    return size + 1
+
+
+def get_conv_gradweights_shape_1axis(image_shape, top_shape, border_mode,
+                                     subsample, dilation):
+    """The filters' size along one axis, from the sizes of the
+    convolution's input and output there.
+
+    Only with ``subsample`` 1 and a border mode other than ``'half'`` is
+    the size determined; otherwise None.  As in Theano, a ``dilation``
+    above 1 divides with ``/``, so the size is then a float (``3.0``).
+
+    :param image_shape: the input's size (int, symbolic, or None)
+    :param top_shape: the output's size, likewise
+    :param border_mode, subsample, dilation: those of the convolution
+    :returns: the filters' size, or None
+    """
+    if _unknown(image_shape, top_shape, border_mode, subsample, dilation):
+        return None
+    if subsample != 1 or (isinstance(border_mode, str)
+                          and border_mode == 'half'):
+        return None
+    if isinstance(border_mode, str) and border_mode == 'full':
+        span = top_shape - image_shape
+    elif isinstance(border_mode, str) and border_mode == 'valid':
+        span = image_shape - top_shape
+    else:
+        before, after = _axis_pads(border_mode, None)
+        span = image_shape + before + after - top_shape
+    if dilation > 1:
+        span = span / dilation
+    return span + 1
+
+
+def get_conv_gradinputs_shape_1axis(kernel_shape, top_shape, border_mode,
+                                    subsample, dilation):
+    """The input's size along one axis, from the sizes of the filters and
+    of the convolution's output there.
+
+    Only with ``subsample`` 1 is it determined (a stride drops up to
+    ``subsample - 1`` pixels at the end); otherwise None.
+
+    :returns: ``top + dilated - 1 - before - after``, or None
+    """
+    if _unknown(kernel_shape, top_shape, border_mode, subsample, dilation):
+        return None
+    if subsample != 1:
+        return None
+    dilated = (kernel_shape - 1) * dilation + 1
+    before, after = _axis_pads(border_mode, dilated)
+    size = top_shape + dilated - 1
+    if not (_is_int(before) and before <= 0):
+        size = size - before
+    if not (_is_int(after) and after <= 0):
+        size = size - after
+    return size
+
+
+def _per_axis(border_mode, axis):
+    return border_mode[axis] if isinstance(border_mode, tuple) \
+        else border_mode
+
+
+def get_conv_gradweights_shape(image_shape, top_shape, border_mode,
+                               subsample, filter_dilation=None,
+                               num_groups=1, unshared=False):
+    """The filters' shape, from the shapes of a convolution's input and
+    output (:func:`get_conv_gradweights_shape_1axis` on each axis).
+
+    :param image_shape: ``(batch, channels) + spatial`` of the input
+    :param top_shape: ``(batch, filters) + spatial`` of the output
+    :param border_mode: as :func:`conv2d`'s (a tuple: one entry per axis)
+    :param subsample, filter_dilation: one entry per axis
+    :param num_groups: the output channels are divided by it
+    :param unshared: True for the shape of unshared filters, ``(filters,)
+        + top spatial + (channels,) + kernel``
+    :returns: ``(filters, channels) + kernel``, None where undetermined
+    """
+    channels, filters = image_shape[1], top_shape[1]
+    if filter_dilation is None:
+        filter_dilation = (1,) * len(subsample)
+    if num_groups > 1:
+        filters = filters // num_groups
+    kernel = tuple(get_conv_gradweights_shape_1axis(
+        image_shape[2 + i], top_shape[2 + i], _per_axis(border_mode, i),
+        subsample[i], filter_dilation[i]) for i in range(len(subsample)))
+    if unshared:
+        return (filters,) + tuple(top_shape[2:]) + (channels,) + kernel
+    return (filters, channels) + kernel
+
+
+def get_conv_gradinputs_shape(kernel_shape, top_shape, border_mode,
+                              subsample, filter_dilation=None,
+                              num_groups=1):
+    """The input's shape, from the shapes of the filters and of a
+    convolution's output (:func:`get_conv_gradinputs_shape_1axis` on each
+    axis).
+
+    :param kernel_shape: ``(filters, channels) + kernel``
+    :param top_shape: ``(batch, filters) + spatial`` of the output
+    :param border_mode, subsample, filter_dilation: as
+        :func:`get_conv_gradweights_shape`'s
+    :param num_groups: the channels are multiplied by it
+    :returns: ``(batch, channels) + spatial``, None where undetermined
+    """
+    convdim = len(top_shape) - 2
+    channels = kernel_shape[1]
+    kernel = tuple(kernel_shape[-convdim:])
+    if filter_dilation is None:
+        filter_dilation = (1,) * len(subsample)
+    if num_groups > 1:
+        channels = channels * num_groups
+    spatial = tuple(get_conv_gradinputs_shape_1axis(
+        kernel[i], top_shape[2 + i], _per_axis(border_mode, i),
+        subsample[i], filter_dilation[i]) for i in range(len(subsample)))
+    return (top_shape[0], channels) + spatial
+
+
+def _constant_int(value):
+    """The int that ``value`` is known to be (int, constant, or a graph of
+    constants), or None."""
+    if _is_int(value):
+        return int(value)
+    try:
+        return int(pt.get_scalar_constant_value(value))
+    except (NotScalarConstantError, TypeError, ValueError):
+        return None
+
+
+def _get_conv_output_shape_1axes(image_shape, kernel_shape, border_mode,
+                                 subsample, filter_dilation):
+    """Theano's ``get_conv_output_shape``, axis by axis (Nones and
+    symbolic sizes pass through)."""
+    convdim = len(image_shape) - 2
+    if filter_dilation is None:
+        filter_dilation = (1,) * len(subsample)
+    kernel = tuple(kernel_shape[-convdim:])
+    return (image_shape[0], kernel_shape[0]) + tuple(get_conv_shape_1axis(
+        image_shape[2 + i], kernel[i], _per_axis(border_mode, i),
+        subsample[i], filter_dilation[i]) for i in range(len(subsample)))
+
+
+def check_conv_gradinputs_shape(image_shape, kernel_shape, output_shape,
+                                border_mode, subsample,
+                                filter_dilation=None):
+    """Whether a convolution of an input of ``image_shape`` by filters of
+    ``kernel_shape`` can give an output of ``output_shape``.
+
+    :returns: False when the lengths disagree (with each other, with
+        ``subsample`` or ``filter_dilation``) or when a size known on both
+        sides differs; True otherwise (entries that are None or symbolic
+        are taken as matching)
+    """
+    image_shape = tuple(image_shape)
+    kernel_shape = tuple(kernel_shape)
+    output_shape = tuple(output_shape)
+    if not len(image_shape) == len(kernel_shape) == len(output_shape):
+        return False
+    if len(image_shape) - 2 != len(subsample):
+        return False
+    if filter_dilation is not None and \
+            len(image_shape) - 2 != len(filter_dilation):
+        return False
+    computed = _get_conv_output_shape_1axes(image_shape, kernel_shape,
+                                            border_mode, subsample,
+                                            filter_dilation)
+    for given, predicted in zip(output_shape, computed):
+        if given is None or predicted is None:
+            continue
+        given, predicted = _constant_int(given), _constant_int(predicted)
+        if given is not None and predicted is not None and \
+                given != predicted:
+            return False
+    return True
+
+
+def assert_conv_shape(shape):
+    """A convolution's shape, checked: the first two entries (batch and
+    channels, or the filters' two counts) at least 0, the others at least
+    1.
+
+    :param shape: ints or symbolic int scalars
+    :returns: a tuple of the same entries: the known ones as given (a
+        ValueError now if one is out of range), the others wrapped in an
+        ``Assert`` that raises AssertionError at run time if out of range
+    """
+    checked = []
+    for axis, size in enumerate(shape):
+        least = 0 if axis < 2 else 1
+        known = _constant_int(size)
+        if known is not None:
+            if known < least:
+                raise ValueError(
+                    'assert_conv_shape: a convolution of shape %s has size '
+                    '%d in dimension %d; it should be at least %d'
+                    % (tuple(shape), known, axis, least))
+            checked.append(size)
+            continue
+        check = Assert('assert_conv_shape: dimension %d of a convolution\'s '
+                       'shape is below %d' % (axis, least))
+        checked.append(check(size, pt.ge(size, least)))
+    return tuple(checked)
+
+
+def assert_shape(x, expected_shape, msg='Unexpected shape.'):
+    """``x``, with a run-time check of its shape when the flag
+    ``conv.assert_shape`` is on (``THEANO_FLAGS=conv.assert_shape=True``,
+    or ``theano.config.conv.assert_shape = True`` before the graph is
+    built).
+
+    :param x: a tensor
+    :param expected_shape: one entry per dimension of ``x``: an int (or
+        symbolic int scalar) to check, or None to leave that dimension
+        unchecked; or None
+    :param msg: the message of the AssertionError raised at run time
+    :returns: ``x`` itself when the flag is off, ``expected_shape`` is
+        None or all its entries are None; else ``x`` through an
+        ``Assert`` op
+    """
+    from theano_compat.configdefaults import config
+    if expected_shape is None or not config.conv.assert_shape:
+        return x
+    x = pt.as_tensor_variable(x)
+    tests = [pt.eq(x.shape[axis], expected_shape[axis])
+             for axis in range(x.type.ndim)
+             if expected_shape[axis] is not None]
+    if not tests:
+        return x
+    return Assert(msg)(x, *tests)
+
+
+def border_mode_to_pad(mode, convdim, kshp):
+    """The zeros a border mode adds, as Theano's helper of this name.
+
+    :param mode: ``'valid'``, ``'full'``, ``'half'``, or a tuple of
+        ``convdim`` entries, each an int or a pair of ints (>= 0)
+    :param convdim: the number of spatial axes
+    :param kshp: the filters' spatial sizes (``'full'`` and ``'half'``
+        take no dilation into account, as in Theano)
+    :returns: a tuple of ``convdim`` pairs ``(before, after)``
+    :raises ValueError: for another mode (a bare int too, as in Theano),
+        a tuple of the wrong length or with other entries
+    :raises NotImplementedError: for an entry of more than two ints
+    """
+    if isinstance(mode, tuple):
+        if len(mode) != convdim:
+            raise ValueError('border_mode_to_pad: the border mode %r should '
+                             'have %d entries' % (mode, convdim))
+        pads = []
+        for item in mode:
+            if _is_int(item) and item >= 0:
+                pads.append((int(item), int(item)))
+            elif isinstance(item, tuple) and item and \
+                    all(_is_int(p) for p in item) and min(item) >= 0:
+                if len(item) != 2:
+                    raise NotImplementedError(
+                        'border_mode_to_pad: a padding of %d numbers on one '
+                        'axis (%r); give (before, after)' % (len(item), item))
+                pads.append((int(item[0]), int(item[1])))
+            else:
+                raise ValueError(
+                    'border_mode_to_pad: invalid border mode %r; its '
+                    'entries should be ints >= 0 or pairs of them' % (mode,))
+        return tuple(pads)
+    if isinstance(mode, str) and mode in ('full', 'half', 'valid'):
+        if mode == 'valid':
+            return ((0, 0),) * convdim
+        if mode == 'full':
+            return tuple((kshp[i] - 1,) * 2 for i in range(convdim))
+        return tuple((kshp[i] // 2,) * 2 for i in range(convdim))
+    raise ValueError("border_mode_to_pad: invalid border mode %r; use "
+                     "'valid', 'full', 'half' or a tuple of %d entries"
+                     % (mode, convdim))
+
+
+# ----------------------------------------------------------------------------
+# Convolutions built of the ones above: grouped (depthwise), separable,
+# causal.
+
+def _grouped(convdim, input, filters, num_groups, who, input_shape=None,
+             filter_shape=None, **conv_kwargs):
+    """The convolution of ``input`` by ``filters`` in ``num_groups``
+    groups, as Theano's ``num_groups``: the channels and the filters are
+    cut into that many equal parts, part ``g`` of the filters convolves
+    part ``g`` of the channels, and the results are stacked along the
+    channels.  One convolution per group, on this module's op.
+
+    :param filters: ``(n_filters, channels // num_groups) + kernel``
+    :param input_shape, filter_shape: hints, checked where known
+    """
+    ndim = 2 + convdim
+    input, filters = _float_tensors(who, ndim, ('the input', input),
+                                    ('the filters', filters))
+    in_shape = _merge_shapes(_static_dims(input), _shape_hint(
+        input_shape, 'input_shape', who, ndim), 'the input', 'input_shape',
+        who)
+    k_shape = _merge_shapes(_static_dims(filters), _shape_hint(
+        filter_shape, 'filter_shape', who, ndim), 'the filters',
+        'filter_shape', who)
+    if not _is_int(num_groups) or num_groups < 1:
+        raise ValueError('%s: the number of groups should be an int >= 1, '
+                         'not %r' % (who, num_groups))
+    if num_groups == 1:
+        return _convolve(convdim, input, filters, in_shape, k_shape,
+                         **conv_kwargs)
+    if in_shape[1] is not None and (
+            k_shape[1] is not None and in_shape[1] != k_shape[1] * num_groups
+            or in_shape[1] % num_groups):
+        raise ValueError(
+            '%s: the input has %d channels, which %d groups of filters of '
+            '%s channels do not take' % (who, in_shape[1], num_groups,
+                                         k_shape[1]))
+    if k_shape[0] is not None and k_shape[0] % num_groups:
+        raise ValueError('%s: %d filters do not make %d groups'
+                         % (who, k_shape[0], num_groups))
+    # the channels and filters at run time, where not known before
+    checks = []
+    if None in (in_shape[1], k_shape[1]):
+        checks.append(pt.eq(input.shape[1], filters.shape[1] * num_groups))
+    if k_shape[0] is None:
+        checks.append(pt.eq(filters.shape[0] % num_groups, 0))
+    check = Assert('%s: the input\'s channels should be %d groups of the '
+                   'filters\' channels, and the filters %d groups'
+                   % (who, num_groups, num_groups))
+    channels = (in_shape[1] // num_groups if in_shape[1] is not None
+                else k_shape[1])
+    sub_in = (in_shape[0], channels) + in_shape[2:]
+    sub_k = (None if k_shape[0] is None else k_shape[0] // num_groups,
+             channels) + k_shape[2:]
+    if channels is not None and sub_k[0] is not None:
+        # sizes known when the graph is built: slices of constant bounds
+        # (mode JAX compiles these, not the reshapes below)
+        inputs = [input[:, g * channels:(g + 1) * channels]
+                  for g in range(num_groups)]
+        kernels = [filters[g * sub_k[0]:(g + 1) * sub_k[0]]
+                   for g in range(num_groups)]
+    else:
+        # the groups on an axis of their own (the check first: the
+        # reshapes need whole groups)
+        if checks:
+            input = check(input, *checks)
+        checks = []
+        x_dims = [input.shape[i] for i in range(ndim)]
+        k_dims = [filters.shape[i] for i in range(ndim)]
+        input = input.reshape([x_dims[0], num_groups, -1] + x_dims[2:],
+                              ndim=ndim + 1)
+        filters = filters.reshape([num_groups, -1] + k_dims[1:],
+                                  ndim=ndim + 1)
+        inputs = [input[:, g] for g in range(num_groups)]
+        kernels = [filters[g] for g in range(num_groups)]
+    parts = [_convolve(convdim, x, k, sub_in, sub_k, **conv_kwargs)
+             for x, k in zip(inputs, kernels)]
+    # stacked on a groups' axis, then merged into the channels (the
+    # gradient of a concatenation would cut at sizes computed at run time)
+    stacked = pt.stack(parts, axis=1)
+    out_dims = [stacked.shape[i] for i in range(ndim + 1)]
+    merged = stacked.reshape(
+        [out_dims[0], -1 if k_shape[0] is None else k_shape[0]]
+        + out_dims[3:], ndim=ndim)
+    # (here on the result, which leaves the inputs' shapes to JAX as they
+    # are)
+    return check(merged, *checks) if checks else merged
+
+
+def _separable(convdim, input, depthwise_filters, pointwise_filters,
+               num_channels, input_shape, depthwise_filter_shape,
+               pointwise_filter_shape, border_mode, subsample, filter_flip,
+               filter_dilation):
+    who = 'separable_conv%dd' % convdim
+    depthwise = _grouped(
+        convdim, input, depthwise_filters, num_channels, who,
+        input_shape=input_shape, filter_shape=depthwise_filter_shape,
+        border_mode=border_mode, subsample=subsample,
+        filter_flip=filter_flip, filter_dilation=filter_dilation)
+    ones = (1,) * convdim
+    return _convolve(convdim, depthwise, pointwise_filters, None,
+                     pointwise_filter_shape, 'valid', ones, filter_flip,
+                     ones)
+
+
+def separable_conv2d(input, depthwise_filters, pointwise_filters,
+                     num_channels, input_shape=None,
+                     depthwise_filter_shape=None,
+                     pointwise_filter_shape=None, border_mode='valid',
+                     subsample=(1, 1), filter_flip=True,
+                     filter_dilation=(1, 1)):
+    """A depthwise convolution, each channel by filters of its own,
+    followed by a pointwise (1 x 1) convolution that mixes the channels.
+
+    :param input: 4-d tensor ``(batch, channels, rows, cols)``
+    :param depthwise_filters: 4-d tensor ``(channels * multiplier, 1,
+        k_rows, k_cols)``: filters ``c * multiplier`` to ``(c + 1) *
+        multiplier - 1`` convolve channel ``c``
+    :param pointwise_filters: 4-d tensor ``(n_out, channels * multiplier,
+        1, 1)``
+    :param num_channels: the input's channel count (an int)
+    :param input_shape, depthwise_filter_shape, pointwise_filter_shape:
+        shape hints (4 entries, None where unknown)
+    :param border_mode, subsample, filter_dilation: those of the depthwise
+        convolution, as :func:`conv2d`'s; the pointwise one is 'valid'
+    :param filter_flip: for both convolutions
+    :returns: 4-d tensor ``(batch, n_out, out_rows, out_cols)``, sized as
+        the depthwise convolution's output
+    """
+    return _separable(2, input, depthwise_filters, pointwise_filters,
+                      num_channels, input_shape, depthwise_filter_shape,
+                      pointwise_filter_shape, border_mode, subsample,
+                      filter_flip, filter_dilation)
+
+
+def separable_conv3d(input, depthwise_filters, pointwise_filters,
+                     num_channels, input_shape=None,
+                     depthwise_filter_shape=None,
+                     pointwise_filter_shape=None, border_mode='valid',
+                     subsample=(1, 1, 1), filter_flip=True,
+                     filter_dilation=(1, 1, 1)):
+    """:func:`separable_conv2d` on 5-d tensors ``(batch, channels, depth,
+    rows, cols)``: depthwise filters ``(channels * multiplier, 1, k_depth,
+    k_rows, k_cols)``, pointwise ``(n_out, channels * multiplier, 1, 1,
+    1)``; ``border_mode``, ``subsample`` and ``filter_dilation`` as
+    :func:`conv3d`'s."""
+    return _separable(3, input, depthwise_filters, pointwise_filters,
+                      num_channels, input_shape, depthwise_filter_shape,
+                      pointwise_filter_shape, border_mode, subsample,
+                      filter_flip, filter_dilation)
+
+
+def causal_conv1d(input, filters, filter_shape, input_shape=None,
+                  subsample=1, filter_flip=True, filter_dilation=1,
+                  num_groups=1, unshared=False):
+    """A causal 1-D convolution (WaveNet's): output ``t`` reads the input
+    at ``t`` and before only, as the input were preceded by
+    ``filter_dilation * (length - 1)`` zeros.
+
+    :param input: 3-d tensor ``(batch, channels, time)``
+    :param filters: 3-d tensor ``(n_filters, channels // num_groups,
+        length)``
+    :param filter_shape: the filters' shape, 3 entries; the length must be
+        an int (it gives the padding)
+    :param input_shape: a hint, 3 entries, or None
+    :param subsample: the stride (an int)
+    :param filter_flip: True: convolution; False: correlation
+    :param filter_dilation: the taps' spacing (an int)
+    :param num_groups: channels and filters cut into that many groups, as
+        :func:`conv2d`'s in Theano
+    :param unshared: False (unshared convolution is not implemented)
+    :returns: 3-d tensor ``(batch, n_filters, (time - 1) // subsample +
+        1)``; computed by the 2-D convolution on a last axis of length 1
+    """
+    who = 'causal_conv1d'
+    input = pt.as_tensor_variable(input)
+    filters = pt.as_tensor_variable(filters)
+    if input.type.ndim != 3:
+        raise ValueError('%s: the input should be a 3-d tensor (batch, '
+                         'channels, time), not %d-d' % (who,
+                                                         input.type.ndim))
+    if filters.type.ndim != 3:
+        raise ValueError('%s: the filters should be a 3-d tensor, not %d-d'
+                         % (who, filters.type.ndim))
+    if unshared:
+        raise NotImplementedError('%s: unshared (locally connected) '
+                                  'convolution is not implemented' % who)
+    filter_shape = tuple(filter_shape)
+    if len(filter_shape) != 3:
+        raise ValueError('%s: filter_shape should have 3 entries, not %r'
+                         % (who, filter_shape))
+    length = filter_shape[2]
+    if isinstance(length, Constant):
+        length = length.data.item()
+    if not _is_int(length):
+        raise TypeError('%s: the filters\' length (filter_shape[2]) should '
+                        'be an int, not %r: it sets the padding' % (who,
+                                                                    length))
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3:
+            raise ValueError('%s: input_shape should have 3 entries, not %r'
+                             % (who, input_shape))
+        input_shape += (1,)
+    output = _grouped(
+        2, input.dimshuffle(0, 1, 2, 'x'), filters.dimshuffle(0, 1, 2, 'x'),
+        num_groups, who, input_shape=input_shape,
+        filter_shape=filter_shape[:2] + (length, 1),
+        border_mode=((filter_dilation * (length - 1), 0), 0),
+        subsample=(subsample, 1), filter_flip=filter_flip,
+        filter_dilation=(filter_dilation, 1))
+    return output[:, :, :, 0]
+
+
+# ----------------------------------------------------------------------------
+# Bilinear upsampling: the transposed convolution by a triangle.
+
+def bilinear_kernel_1D(ratio, normalize=True):
+    """The triangle that upsamples by ``ratio`` along one axis by linear
+    interpolation: ``1, 2, ..., ratio, ..., 2, 1`` (divided by ``ratio``
+    if ``normalize``).
+
+    :param ratio: an int (or a symbolic int scalar)
+    :returns: vector of ``2 * ratio - 1`` entries, in floatX
+    """
+    floatx = pytensor.config.floatX
+    rising = pt.arange(1, ratio + 1, dtype=floatx)
+    kernel = pt.concatenate([rising, rising[-2::-1]])
+    if normalize:
+        kernel = kernel / pt.cast(ratio, floatx)
+    return kernel
+
+
+def bilinear_kernel_2D(ratio, normalize=True):
+    """The 2-D kernel of bilinear upsampling: the outer product of the
+    1-D kernels (:func:`bilinear_kernel_1D`) of the rows and the columns.
+
+    :param ratio: an int, or a pair ``(rows, cols)``
+    :returns: matrix ``(2 * rows - 1, 2 * cols - 1)``, in floatX
+    """
+    if isinstance(ratio, tuple):
+        rows, cols = ratio[0], ratio[1]
+    else:
+        rows = cols = ratio
+    across = bilinear_kernel_1D(cols, normalize).dimshuffle('x', 0)
+    down = bilinear_kernel_1D(rows, normalize).dimshuffle(0, 'x')
+    return across * down
+
+
+def _edges_repeated(maps):
+    """``maps`` ``(n, 1, rows, cols)`` with its first and last rows and
+    columns repeated once outside."""
+    rows = pt.concatenate([maps[:, :, :1, :], maps, maps[:, :, -1:, :]],
+                          axis=2)
+    return pt.concatenate([rows[:, :, :, :1], rows, rows[:, :, :, -1:]],
+                          axis=3)
+
+
+def _sizes(maps):
+    """The rows and columns of 4-d ``maps``: ints where the graph knows
+    them (then mode JAX compiles the upsampling), else symbolic."""
+    if maps.type.ndim != 4:
+        raise TypeError('bilinear upsampling: the input should be a 4-d '
+                        'tensor (batch, channels, rows, cols), not %s'
+                        % maps.type)
+    return tuple(maps.shape[axis] if maps.type.shape[axis] is None
+                 else int(maps.type.shape[axis]) for axis in (2, 3))
+
+
+def _reduced(fraction):
+    numerator, denominator = (int(v) for v in fraction)
+    common = math.gcd(numerator, denominator)
+    return numerator // common, denominator // common
+
+
+def frac_bilinear_upsampling(input, frac_ratio):
+    """Bilinear upsampling by a fraction of the size.
+
+    :param input: 4-d tensor ``(batch, channels, rows, cols)``
+    :param frac_ratio: ``(p, q)``: both axes scaled by ``p / q``; or
+        ``((p_rows, q_rows), (p_cols, q_cols))``
+    :returns: 4-d tensor ``(batch, channels, out_rows, out_cols)``: the
+        maps upsampled by ``p`` (after reducing the fraction), then one
+        pixel in ``q`` kept
+    :raises ValueError: when ``frac_ratio`` is not a tuple
+    """
+    if not isinstance(frac_ratio, tuple):
+        raise ValueError('frac_bilinear_upsampling: frac_ratio should be a '
+                         'tuple (p, q) or ((p, q), (p, q)), not %r'
+                         % (frac_ratio,))
+    if isinstance(frac_ratio[0], tuple):
+        (p_rows, q_rows), (p_cols, q_cols) = (_reduced(f)
+                                              for f in frac_ratio[:2])
+    else:
+        p_rows, q_rows = p_cols, q_cols = _reduced(frac_ratio)
+    ratio, subsample = (p_rows, p_cols), (q_rows, q_cols)
+    floatx = pytensor.config.floatX
+    input = pt.as_tensor_variable(input)
+    rows, cols = _sizes(input)
+    edged = _edges_repeated(input.reshape((-1, 1, rows, cols)))
+    # The kernel, inside zeros, is the image of the convolution and the
+    # (edged) maps its filters, dilated by the ratio.
+    span = (2 * pt.as_tensor_variable([rows, cols]) - 1) \
+        * numpy.asarray(ratio) + 1
+    before = span // 2
+    kernel = bilinear_kernel_2D(ratio).astype(floatx)
+    k_rows, k_cols = kernel.shape[0], kernel.shape[1]
+    kernel = pt.concatenate([pt.zeros((before[0], k_cols), dtype=floatx),
+                             kernel,
+                             pt.zeros((span[0] - before[0], k_cols),
+                                      dtype=floatx)], axis=0)
+    kernel = pt.concatenate([pt.zeros((kernel.shape[0], before[1]),
+                                      dtype=floatx),
+                             kernel,
+                             pt.zeros((kernel.shape[0], span[1] - before[1]),
+                                      dtype=floatx)], axis=1)
+    up = conv2d(kernel[None, None, :, :], edged, border_mode='valid',
+                filter_dilation=ratio, subsample=subsample)
+    return up.reshape((input.shape[0], input.shape[1], up.shape[2],
+                       up.shape[3]))
+
+
+def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None,
+                        num_input_channels=None, use_1D_kernel=True):
+    """Bilinear upsampling of a minibatch of maps, as Theano's.
+
+    The maps, their edges repeated once, go through the transpose of a
+    strided convolution by the triangle kernel (the gradient of the
+    convolution, :func:`conv2d_grad_wrt_inputs`), so each new pixel is
+    the linear interpolation of its neighbours; the borders repeat the
+    edge pixels.
+
+    :param input: 4-d tensor ``(batch, channels, rows, cols)``
+    :param ratio: an int: both axes scaled by it
+    :param frac_ratio: instead of ``ratio``: ``(p, q)`` or ``((p_rows,
+        q_rows), (p_cols, q_cols))``, fractions (needs
+        ``use_1D_kernel=False``; :func:`frac_bilinear_upsampling`)
+    :param batch_size, num_input_channels: ints if known (hints)
+    :param use_1D_kernel: True: the rows, then the columns, each by the
+        1-D kernel; False: both at once by the 2-D kernel (the same
+        values, another speed)
+    :returns: 4-d tensor ``(batch, channels, rows * ratio, cols * ratio)``
+    :raises ValueError: with both ``ratio`` and ``frac_ratio``, with
+        neither, or with ``frac_ratio`` and ``use_1D_kernel``
+    """
+    if ratio and frac_ratio:
+        raise ValueError('bilinear_upsampling: give ratio or frac_ratio, '
+                         'not both')
+    if not (ratio or frac_ratio):
+        raise ValueError('bilinear_upsampling: give ratio (an int) or '
+                         'frac_ratio (a fraction (p, q))')
+    if frac_ratio:
+        if use_1D_kernel:
+            raise ValueError('bilinear_upsampling: a fractional ratio works '
+                             'with the 2-D kernel only; pass '
+                             'use_1D_kernel=False')
+        return frac_bilinear_upsampling(input, frac_ratio=frac_ratio)
+    if isinstance(ratio, Constant):
+        ratio = ratio.data.item()
+    if not _is_int(ratio):
+        raise TypeError('bilinear_upsampling: ratio should be an int, not '
+                        '%r' % (ratio,))
+    try:
+        maps = batch_size * num_input_channels
+    except TypeError:
+        maps = None
+    input = pt.as_tensor_variable(input)
+    rows, cols = _sizes(input)
+    edged = _edges_repeated(input.reshape((-1, 1, rows, cols)))
+    pad = 2 * ratio - (ratio - 1) // 2 - 1
+    if use_1D_kernel:
+        kernel = bilinear_kernel_1D(ratio, normalize=True)
+        by_rows = conv2d_grad_wrt_inputs(
+            edged, kernel[None, None, :, None],
+            input_shape=(maps, 1, rows * ratio, cols + 2),
+            filter_shape=(1, 1, None, 1), border_mode=(pad, 0),
+            subsample=(ratio, 1))
+        up = conv2d_grad_wrt_inputs(
+            by_rows, kernel[None, None, None, :],
+            input_shape=(maps, 1, rows * ratio, cols * ratio),
+            filter_shape=(1, 1, 1, None), border_mode=(0, pad),
+            subsample=(1, ratio))
+    else:
+        kernel = bilinear_kernel_2D(ratio, normalize=True)
+        up = conv2d_grad_wrt_inputs(
+            edged, kernel[None, None, :, :],
+            input_shape=(maps, 1, rows * ratio, cols * ratio),
+            filter_shape=(1, 1, None, None), border_mode=(pad, pad),
+            subsample=(ratio, ratio))
+    return up.reshape((input.shape[0], input.shape[1], rows * ratio,
+                       cols * ratio))
 
 
 # Theano's other names of this module: from the table (names.TABLE).

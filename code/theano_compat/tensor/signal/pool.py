@@ -54,13 +54,15 @@ from pytensor import scalar as ps
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply, Constant, Variable
 from pytensor.link.c.params_type import ParamsType
+from pytensor.link.c.type import EnumList
 from pytensor.tensor.type import TensorType
 
 from theano_compat.engine.cop import ENGINE_DIR, ExternalCppOp
 from theano_compat.engine.threads import fused_threads
 
-__all__ = ['pool_2d', 'pool_3d', 'Pool', 'PoolGrad', 'MaxPoolGrad',
-           'AveragePoolGrad', 'DownsampleFactorMaxGradGrad',
+__all__ = ['pool_2d', 'pool_3d', 'max_pool_2d_same_size', 'Pool',
+           'PoolGrad', 'MaxPoolGrad', 'AveragePoolGrad',
+           'DownsampleFactorMaxGradGrad', 'MaxPoolRop', 'PoolingMode_t',
            'pool_output_length', 'MODES']
 
 MODES = ('max', 'sum', 'average_inc_pad', 'average_exc_pad')
@@ -276,6 +278,30 @@ class Windows(object):
             grad = self.add_at(xp, grad, index, value.astype(gz.dtype))
         return self.cropped(grad, x_shape)
 
+    def max_rop(self, xp, x, ev):
+        """Each window's entry of ``ev`` where ``x`` has the window's
+        first maximum (in C order; padding never counts), in ev's
+        dtype."""
+        out, lengths, slices, _ = self.layout(x.shape)
+        lead = x.shape[:-self.ndim]
+        if 0 in out:
+            return xp.zeros(lead + tuple(out), dtype=ev.dtype)
+        inside = self.padded(xp, xp.ones(x.shape, dtype=bool), lengths,
+                             False)
+        x = self.padded(xp, x, lengths, 0)
+        ev = self.padded(xp, ev, lengths, 0)
+        best = picked = seen = None
+        for index in slices.values():
+            part, valid = x[index], inside[index]
+            if best is None:
+                best, picked, seen = part, ev[index], valid
+                continue
+            better = valid & (~seen | (part > best))
+            best = xp.where(better, part, best)
+            picked = xp.where(better, ev[index], picked)
+            seen = seen | valid
+        return picked.astype(ev.dtype)
+
     def max_grad_grad(self, xp, x, z, gg):
         out, lengths, slices, _ = self.layout(x.shape)
         if 0 in out:
@@ -459,6 +485,21 @@ class Pool(_PoolOp):
     def connection_pattern(self, node):
         return [[True], [False], [False], [False]]
 
+    def pushforward(self, inputs, outputs, tangents):
+        # Theano's R operator: max pooling's second derivative op reads
+        # the tangent at each window's maxima (their sum, on a tie); the
+        # other modes are linear, the pooling of the tangent itself
+        x, ws, stride, pad = inputs
+        tangent = tangents[0]
+        if isinstance(tangent.type, DisconnectedType):
+            return [DisconnectedType()()]
+        tangent = pt.cast(tangent, x.type.dtype)
+        if self.mode != 'max':
+            return [self(tangent, ws, stride, pad)]
+        return [DownsampleFactorMaxGradGrad(self.ignore_border, 'max',
+                                            self.ndim)(
+            x, outputs[0], tangent, ws, stride, pad)]
+
     def pullback(self, inputs, outputs, grads):
         x, ws, stride, pad = inputs
         gz = pt.cast(grads[0], x.type.dtype)
@@ -606,8 +647,90 @@ class DownsampleFactorMaxGradGrad(_PoolOp):
                     x, maxout, g, ws, stride, pad)] + self._geometry_grads()
 
 
+class MaxPoolRop(_PoolOp):
+    """The R operator of max pooling, Theano's op of this name: ``(x,
+    eval_point, ws, stride, pad) -> z`` of the pooled shape and
+    ``eval_point``'s dtype, each window's entry of ``eval_point`` at the
+    window's maximum of ``x`` (its first, in C order, when there is a
+    tie).
+
+    Theano's ``Pool`` took its R operator another way (the second
+    derivative op, which sums over ties), and so does ``T.Rop`` here;
+    this op is there for programs that build it themselves.  It has NumPy
+    code (no C) and JAX code, and no gradient, as Theano's.
+
+    :param ignore_border, ndim: as :class:`Pool`'s
+    :param mode: ``'max'`` only
+    :param openmp: accepted for Theano's sake; changes nothing
+    """
+
+    def __init__(self, ignore_border=False, mode='max', ndim=2, openmp=None):
+        if mode != 'max':
+            raise ValueError("MaxPoolRop: mode should be 'max', not %r"
+                             % (mode,))
+        super().__init__(ignore_border, mode, ndim)
+
+    def make_node(self, x, eval_point, ws, stride=None, pad=None):
+        x, eval_point = map(pt.as_tensor_variable, (x, eval_point))
+        who = 'MaxPoolRop'
+        self._check_input(x, who)
+        if eval_point.type.ndim != x.type.ndim:
+            raise TypeError('%s: x and eval_point should have the same '
+                            'number of dimensions, not %d and %d'
+                            % (who, x.type.ndim, eval_point.type.ndim))
+        geometry, windows = self._geometry(x, ws, stride, pad)
+        pooled = self._pooled_type(x, windows)
+        return Apply(self, [x, eval_point] + geometry,
+                     [TensorType(eval_point.type.dtype,
+                                 shape=pooled.type.shape)()])
+
+    def perform(self, node, inputs, outputs):
+        x, ev, ws, stride, pad = inputs
+        windows = self.windows(ws, stride, pad)
+        if ev.shape != x.shape:
+            raise ValueError('MaxPoolRop: eval_point has shape %s, x %s; '
+                             'they should be equal' % (ev.shape, x.shape))
+        outputs[0][0] = numpy.ascontiguousarray(
+            windows.max_rop(numpy, x, ev))
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        raise NotImplementedError('MaxPoolRop runs its NumPy code')
+
+    def connection_pattern(self, node):
+        return [[True], [True], [False], [False], [False]]
+
+
+PoolingMode_t = EnumList(('POOLING_MAX', 'max'),
+                         ('POOLING_SUM', 'sum'),
+                         ('POOLING_AVERAGE_COUNT_INCLUDE_PADDING',
+                          'average_inc_pad'),
+                         ('POOLING_AVERAGE_COUNT_EXCLUDE_PADDING',
+                          'average_exc_pad'))
+PoolingMode_t.__doc__ = """Theano's names of the pooling modes, as a
+PyTensor ``EnumList`` (a params type for C code): the constants
+``POOLING_MAX`` (0), ``POOLING_SUM`` (1),
+``POOLING_AVERAGE_COUNT_INCLUDE_PADDING`` (2) and
+``POOLING_AVERAGE_COUNT_EXCLUDE_PADDING`` (3), with the aliases
+``'max'``, ``'sum'``, ``'average_inc_pad'`` and ``'average_exc_pad'``
+(``fromalias``, ``has_alias``, ``get_aliases``)."""
+
+
 # ----------------------------------------------------------------------------
 # pool_2d and pool_3d.
+
+def max_pool_2d_same_size(input, patch_size):
+    """Keep each window's maximum and zero the rest: the windows are
+    ``patch_size`` and do not overlap (whole windows only).
+
+    :param input: 4-d tensor (or of more dimensions; the last two pooled)
+    :param patch_size: ``(rows, cols)``: ints or a symbolic int vector
+    :returns: tensor of the input's shape and dtype: where an element is
+        its window's maximum (every one, on a tie), the element; else 0;
+        the rows and columns past the last whole window are 0
+    """
+    maxima = Pool(True)(input, patch_size)
+    return MaxPoolGrad(True)(input, maxima, maxima, patch_size)
+
 
 def _old_name(who, new_value, new_name, old_value, old_name, unset=(None,)):
     """The value of an argument given under its new or its old name."""
