@@ -33,6 +33,12 @@ step       dtype  batch     the tutorial's model and update
                             stacked on sigmoid layers, CD-1, the
                             reconstruction cost; rate 0.01.  A step is one
                             call of each layer's function
+``lstm``   f32    16        lstm.py: word embeddings of 128 (10000 words),
+                            an LSTM of 128 units over reviews of up to 100
+                            words in ``theano.scan`` (masked), mean
+                            pooling, dropout, logistic regression on 2
+                            classes; ADADELTA.  A step is the tutorial's
+                            two calls: the gradients, then the update
 =========  =====  ========  ===============================================
 
 Each training step is the tutorial's: the minibatch taken by index from
@@ -49,8 +55,12 @@ median time of each side, the floating-point operations of the step (see
 ratio of the two times, and for the minibatch-1 step the share of the
 bandwidth.
 
+The LSTM's data are reviews of random word ids, their lengths drawn
+between half the longest and the longest (100, the tutorial's
+``maxlen``), padded and masked as the tutorial's ``prepare_data`` does.
+
 Usage: ``python bench/series_steps.py [--repeats N] [--steps N]
-[--models lenet,mlp,dA,cA,SdA,RBM,DBN] [--threads N] [--clock cpu]
+[--models lenet,mlp,dA,cA,SdA,RBM,DBN,lstm] [--threads N] [--clock cpu]
 [--dry-run]``.  Both sides use the threads of theano_compat's OpenBLAS
 (the usable cores, at most 4), or ``--threads`` (which sets
 ``OMP_NUM_THREADS`` before either library starts).  ``--clock cpu`` times
@@ -208,9 +218,25 @@ def DBN_count(batch, hidden, k, **_):
     return dict(flops=flops)
 
 
+def lstm_count(batch, length, dim, **_):
+    """Operations of the LSTM step: 2 x 6 L B D 4D, for reviews padded to
+    L words, B of them, D units.
+
+    Products of L B D 4D multiply-adds (each gate's D columns of the
+    4D): forward the input's projection ``emb W`` and, one time step at
+    a time in the scan, ``h U``; backward the gradients of ``W`` and of
+    the embeddings (which reach ``Wemb``), of ``U`` and of ``h``.  The
+    mask does not shorten them: the scan runs over all L steps.  The
+    gates' sigmoids and tanh, the pooling, the classifier (2 classes) and
+    ADADELTA's passes over the parameters are left out.  For L = 100,
+    B = 16, D = 128: 629 M multiply-adds, 1.26 GFLOP.
+    """
+    return dict(flops=2 * 6 * length * batch * dim * 4 * dim)
+
+
 COUNTS = {'lenet': lenet_count, 'mlp': mlp_count, 'dA': dA_count,
           'cA': cA_count, 'SdA': SdA_count, 'RBM': RBM_count,
-          'DBN': DBN_count}
+          'DBN': DBN_count, 'lstm': lstm_count}
 
 
 # ----------------------------------------------------------------------------
@@ -495,6 +521,101 @@ def theano_DBN(train_x, batch, hidden, lr, k, rng, dtype):
     return step
 
 
+def _lstm_weights(rng, vocabulary, dim, dtype):
+    """The LSTM model's starting weights, by name (both sides): embeddings
+    of 0.01 times uniform [0, 1), uniform in +-0.1 for the LSTM's input
+    and recurrent weights (each the four gates' columns side by side) and
+    the classifier's, zero biases."""
+    def uniform(*shape):
+        return rng.uniform(-0.1, 0.1, shape).astype(dtype)
+    return {'Wemb': (0.01 * rng.rand(vocabulary, dim)).astype(dtype),
+            'W': uniform(dim, 4 * dim), 'U': uniform(dim, 4 * dim),
+            'b': numpy.zeros(4 * dim, dtype), 'V': uniform(dim, 2),
+            'c': numpy.zeros(2, dtype)}
+
+
+def theano_lstm(data, batch, length, dim, vocabulary, rng, dtype):
+    """The lstm tutorial's training step: ``f_grad_shared`` then
+    ``f_update`` (ADADELTA, rho 0.95, eps 1e-6) on minibatch ``index`` of
+    ``data`` ((words, masks, labels), see :func:`lstm_data`)."""
+    from theano_compat import theano, T
+    from theano_compat.sandbox.rng_mrg import MRG_RandomStreams
+
+    params = {name: theano.shared(value, name=name) for name, value
+              in _lstm_weights(rng, vocabulary, dim, dtype).items()}
+    x = T.matrix('x', dtype='int64')
+    mask = T.matrix('mask', dtype=dtype)
+    y = T.vector('y', dtype='int64')
+    n_steps, n_samples = x.shape[0], x.shape[1]
+    emb = params['Wemb'][x.flatten()].reshape([n_steps, n_samples, dim])
+
+    def gate(preact, k):
+        return preact[:, k * dim:(k + 1) * dim]
+
+    def step(m, x_t, h_before, c_before):
+        preact = T.dot(h_before, params['U']) + x_t
+        c = (T.nnet.sigmoid(gate(preact, 1)) * c_before
+             + T.nnet.sigmoid(gate(preact, 0)) * T.tanh(gate(preact, 3)))
+        c = m[:, None] * c + (1. - m)[:, None] * c_before
+        h = T.nnet.sigmoid(gate(preact, 2)) * T.tanh(c)
+        h = m[:, None] * h + (1. - m)[:, None] * h_before
+        return h, c
+
+    zeros = T.alloc(numpy.asarray(0., dtype), n_samples, dim)
+    (h, _), _ = theano.scan(
+        step, sequences=[mask, T.dot(emb, params['W']) + params['b']],
+        outputs_info=[zeros, zeros], n_steps=n_steps)
+    pooled = (h * mask[:, :, None]).sum(axis=0) / mask.sum(axis=0)[:, None]
+    use_noise = theano.shared(numpy.asarray(1., dtype))  # training
+    kept = MRG_RandomStreams(123).binomial(pooled.shape, p=0.5, n=1,
+                                           dtype=dtype)
+    pooled = T.switch(use_noise, pooled * kept, pooled * 0.5)
+    prob = T.nnet.softmax(T.dot(pooled, params['V']) + params['c'])
+    cost = -T.log(prob[T.arange(n_samples), y] + 1e-8).mean()
+    grads = T.grad(cost, list(params.values()))
+
+    def zeros_like(p):
+        return theano.shared(p.get_value() * numpy.asarray(0., dtype))
+    stored = [zeros_like(p) for p in params.values()]
+    grad_sq = [zeros_like(p) for p in params.values()]
+    step_sq = [zeros_like(p) for p in params.values()]
+    f_grad_shared = theano.function(
+        [x, mask, y], cost,
+        updates=[(s, g) for s, g in zip(stored, grads)]
+        + [(r, 0.95 * r + 0.05 * g ** 2) for r, g in zip(grad_sq, grads)])
+    moves = [-T.sqrt(u + 1e-6) / T.sqrt(r + 1e-6) * g
+             for g, u, r in zip(stored, step_sq, grad_sq)]
+    f_update = theano.function(
+        [], [], updates=[(u, 0.95 * u + 0.05 * d ** 2)
+                         for u, d in zip(step_sq, moves)]
+        + [(p, p + d) for p, d in zip(params.values(), moves)])
+    words, masks, labels = data
+
+    def train_step(index):
+        cost = f_grad_shared(words[index], masks[index], labels[index])
+        f_update()
+        return cost
+    return train_step
+
+
+def lstm_data(rng, batches, batch, length, vocabulary, dtype, **_):
+    """``batches`` minibatches of ``batch`` reviews, as the lstm tutorial's
+    ``prepare_data`` gives them: (words (batches, length, batch) int64,
+    masks (batches, length, batch) ``dtype``, labels (batches, batch)
+    int64).  Each review's length is drawn in [length / 2, length], one
+    of each minibatch the longest; the words after its end are 0, as is
+    its mask."""
+    words = rng.randint(1, vocabulary, (batches, length, batch))
+    masks = numpy.zeros((batches, length, batch), dtype)
+    for i in range(batches):
+        lengths = rng.randint(length // 2, length + 1, batch)
+        lengths[rng.randint(batch)] = length
+        for j, n in enumerate(lengths):
+            masks[i, :n, j] = 1
+    words[masks == 0] = 0
+    return words.astype('int64'), masks, rng.randint(0, 2, (batches, batch))
+
+
 # ----------------------------------------------------------------------------
 # The same steps, in PyTorch.
 
@@ -745,15 +866,58 @@ def torch_DBN(data_x, batch, hidden, lr, k, rng, dtype):
     return step
 
 
+def torch_lstm(data, batch, length, dim, vocabulary, rng, dtype):
+    """The LSTM step in PyTorch: the same model and masked recurrence, one
+    time step at a time, and ``torch.optim.Adadelta`` (rho 0.95, eps
+    1e-6, rate 1: the tutorial's rule)."""
+    import torch
+    import torch.nn.functional as F
+
+    params = {name: _torch_tensor(torch, value) for name, value
+              in _lstm_weights(rng, vocabulary, dim, dtype).items()}
+    optimizer = torch.optim.Adadelta(list(params.values()), lr=1.0,
+                                     rho=0.95, eps=1e-6)
+    words, masks, labels = [torch.from_numpy(a) for a in data]
+    W, U, b, V, c = [params[k] for k in ('W', 'U', 'b', 'V', 'c')]
+
+    def step(index):
+        x, mask, y = words[index], masks[index], labels[index]
+        projected = F.embedding(x, params['Wemb']) @ W + b
+        h = c_t = torch.zeros(x.shape[1], dim, dtype=W.dtype)
+        hs = []
+        for t in range(x.shape[0]):
+            preact = h @ U + projected[t]
+            i, f, o = torch.sigmoid(preact[:, :3 * dim]).split(dim, 1)
+            m = mask[t][:, None]
+            c_t = m * (f * c_t + i * torch.tanh(preact[:, 3 * dim:])) \
+                + (1 - m) * c_t
+            h = m * (o * torch.tanh(c_t)) + (1 - m) * h
+            hs.append(h)
+        pooled = ((torch.stack(hs) * mask[:, :, None]).sum(0)
+                  / mask.sum(0)[:, None])
+        pooled = pooled * torch.bernoulli(torch.full_like(pooled, 0.5))
+        prob = torch.softmax(pooled @ V + c, dim=1)
+        cost = -torch.log(prob[torch.arange(len(y)), y] + 1e-8).mean()
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+        return cost.item()
+
+    return step
+
+
 BUILDERS = {'lenet': (theano_lenet, torch_lenet),
             'mlp': (theano_mlp, torch_mlp),
             'dA': (theano_dA, torch_dA),
             'cA': (theano_cA, torch_cA),
             'SdA': (theano_SdA, torch_SdA),
             'RBM': (theano_RBM, torch_RBM),
-            'DBN': (theano_DBN, torch_DBN)}
+            'DBN': (theano_DBN, torch_DBN),
+            'lstm': (theano_lstm, torch_lstm)}
 # the models that read labels
 LABELLED = ('lenet', 'mlp')
+# the models whose data are sequences: what makes their minibatches
+SEQUENCES = {'lstm': lstm_data}
 
 
 # ----------------------------------------------------------------------------
@@ -840,22 +1004,26 @@ def compare(model, settings, repeats, steps, torch_threads, gemm_size,
     batches = settings.pop('batches')
     dtype = settings['dtype']
     rng = numpy.random.RandomState(1234)
-    rows = settings['batch'] * batches
-    data_x = rng.uniform(0, 1, (rows, PIXELS)).astype(dtype)
-    data_y = rng.randint(0, 10, rows).astype('int32')
     from theano_compat import theano
     import pytensor
     theano_builder, torch_builder = BUILDERS[model]
     labelled = model in LABELLED
     # the tutorials run with THEANO_FLAGS=floatX=<dtype>
     with pytensor.config.change_flags(floatX=dtype):
-        shared = [theano.shared(data_x, borrow=True)]
-        if labelled:
-            shared.append(theano.shared(data_y, borrow=True))
+        if model in SEQUENCES:  # minibatches of sequences, as arrays
+            shared = data = [SEQUENCES[model](rng, batches, **settings)]
+        else:
+            rows = settings['batch'] * batches
+            data_x = rng.uniform(0, 1, (rows, PIXELS)).astype(dtype)
+            data_y = rng.randint(0, 10, rows).astype('int32')
+            shared = [theano.shared(data_x, borrow=True)]
+            data = [data_x]
+            if labelled:
+                shared.append(theano.shared(data_y, borrow=True))
+                data.append(data_y.astype('int64'))
         sides = {'theano_compat': (theano_builder(*shared, rng=rng,
                                                   **settings), steps)}
         if torch_threads:
-            data = [data_x] + ([data_y.astype('int64')] if labelled else [])
             sides['pytorch'] = (torch_builder(*data, rng=rng, **settings),
                                 steps)
         sides['gemm'] = (gemm_product(dtype, gemm_size), 1)
@@ -950,10 +1118,12 @@ MODELS = {
                 dtype='float32'),
     'DBN': dict(batch=10, batches=50, hidden=(1000, 1000, 1000), lr=0.01,
                 k=1, dtype='float32'),
+    'lstm': dict(batch=16, batches=10, length=100, dim=128,
+                 vocabulary=10000, dtype='float32'),
 }
 # Steps timed per round.
 STEPS = {'lenet': 4, 'mlp': 100, 'dA': 50, 'cA': 20, 'SdA': 20, 'RBM': 10,
-         'DBN': 20}
+         'DBN': 20, 'lstm': 5}
 DRY = {
     'lenet': dict(batch=4, batches=2, nkerns=(2, 3), hidden=8, lr=0.1,
                   dtype='float32'),
@@ -968,6 +1138,8 @@ DRY = {
     'RBM': dict(batch=4, batches=2, hidden=8, lr=0.1, k=2, dtype='float32'),
     'DBN': dict(batch=3, batches=2, hidden=(6, 5, 4), lr=0.01, k=1,
                 dtype='float32'),
+    'lstm': dict(batch=3, batches=2, length=4, dim=5, vocabulary=20,
+                 dtype='float32'),
 }
 GEMM_SIZE, COPY_MB = 2048, 128
 

@@ -144,6 +144,9 @@ def test_series_counts_are_the_hand_counted_ones():
     # DBN, CD-1, B = 10: 10 * (6 * 784,000 + 784,000 + 6 M
     # + 1.784 M + 6 M) multiply-adds
     assert count['DBN'] == {'flops': 2 * 192.72e6}
+    # LSTM, L = 100 words, B = 16, D = 128 units: 6 products of
+    # 1600 x 128 x 512 (forward emb W and h U, backward two of each)
+    assert count['lstm'] == {'flops': 2 * 6 * 1600 * 128 * 512}
 
 
 def test_series_table_takes_rates_and_shares_from_the_medians():

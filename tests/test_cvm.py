@@ -13,6 +13,7 @@ import pytensor
 import pytest
 
 from pytensor.graph.traversal import explicit_graph_inputs
+from pytensor.scan.op import Scan
 
 from theano_compat import theano, T
 from theano_compat.engine import cvm, reductions
@@ -163,6 +164,7 @@ def test_rewrites_can_be_left_out_by_name(small_sets):
 TEN_EPOCHS = '''
 import logistic_sgd
 from pytensor.graph.traversal import explicit_graph_inputs
+from pytensor.scan.op import Scan
 
 from theano_compat import theano, T
 x, y = T.matrix(), T.ivector()
@@ -386,3 +388,80 @@ def test_last_axis_python_code_and_gradients():
         reductions.LastAxisReduce('max', 'float64')(T.fmatrix())
     with pytest.raises(ValueError, match="'sum' or 'max'"):
         reductions.LastAxisReduce('min', 'float64')
+
+
+def tanh_loop(dtype, mode=None):
+    """A recurrence h <- tanh(h W + x_t) over the rows of x in
+    ``theano.scan`` (given ``mode``, or none): (inputs, last h)."""
+    x, h0 = T.matrix('x', dtype=dtype), T.vector('h0', dtype=dtype)
+    W = theano.shared(numpy.random.default_rng(5).normal(
+        scale=0.5, size=(4, 4)).astype(dtype))
+    h, _ = theano.scan(lambda x_t, h: T.tanh(T.dot(h, W) + x_t),
+                       sequences=[x], outputs_info=[h0], mode=mode)
+    return [x, h0], h[-1]
+
+
+def the_loop(fn):
+    """The one loop op of ``fn``, its step compiled (and run once)."""
+    loops = [node.op for node in fn.maker.fgraph.toposort()
+             if isinstance(node.op, Scan)]
+    assert len(loops) == 1
+    return loops[0]
+
+
+def loop_values(dtype):
+    rng = numpy.random.default_rng(6)
+    return (rng.normal(size=(6, 4)).astype(dtype),
+            rng.normal(size=4).astype(dtype))
+
+
+@pytest.mark.parametrize('dtype', ['float64', 'float32'])
+def test_loops_left_at_mode_none_compile_in_the_functions_mode(dtype):
+    inputs, last = tanh_loop(dtype)
+    fn = theano.function(inputs, last)
+    got = fn(*loop_values(dtype))
+    loop = the_loop(fn)
+    assert loop.mode is cvm.fast_cvm()
+    step_ops = compiled_ops(loop.fn)
+    assert ('Float32Tanh' in step_ops) == (dtype == 'float32')
+    assert loop.fn.maker.linker.allow_gc is False  # Theano's scan.allow_gc
+    # PyTensor's own loop, compiled in its Mode('cvm', 'fast_run')
+    plain = pytensor.function(inputs, last, mode=PLAIN_C)
+    assert the_loop(plain).mode is None
+    want = plain(*loop_values(dtype))
+    if dtype == 'float64':
+        assert same_bits(got, want)
+    else:  # the vectorised tanh: within 1 ulp a step, over 6 steps
+        numpy.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_the_loops_mode_can_be_left_out_and_given_modes_are_kept():
+    values = loop_values('float32')
+    inputs, last = tanh_loop('float32')
+    want = pytensor.function(inputs, last, mode=PLAIN_C)(*values)
+    # optimizer_excluding=scan_inner_mode: PyTensor's loop as it was
+    fn = theano.function(inputs, last,
+                         mode=cvm.fast_cvm(('scan_inner_mode',)))
+    assert same_bits(fn(*values), want)
+    assert the_loop(fn).mode is None
+    assert 'Float32Tanh' not in compiled_ops(the_loop(fn).fn)
+    # a name left out of the function is left out of its loops
+    without_tanh = cvm.fast_cvm(('vectorised_tanh',))
+    fn = theano.function(inputs, last, mode=without_tanh)
+    assert same_bits(fn(*values), want)
+    assert the_loop(fn).mode is without_tanh
+    assert 'Float32Tanh' not in compiled_ops(the_loop(fn).fn)
+    # a loop given its mode keeps it
+    given_inputs, given_last = tanh_loop('float32', mode=PLAIN_C)
+    fn = theano.function(given_inputs, given_last)
+    assert the_loop(fn).mode == PLAIN_C
+    assert same_bits(fn(*values), want)
+    # so do the loops of a function in another mode
+    python = pytensor.compile.mode.Mode(linker='py')
+    fn = theano.function(inputs, last, mode=python)
+    numpy.testing.assert_allclose(fn(*values), want, rtol=1e-6)
+    assert the_loop(fn).mode is None
+    fn = theano.function(inputs, last, mode='JAX')
+    numpy.testing.assert_allclose(fn(*values), want, rtol=1e-5)
+    assert [node.op.mode for node in fn.maker.fgraph.toposort()
+            if isinstance(node.op, Scan)] in ([], [None])

@@ -384,6 +384,28 @@ def test_scan_returns_and_applies_the_updates():
     assert numpy.array_equal(without(zeros), without(zeros))
 
 
+
+@pytest.mark.parametrize('nstreams, n', [(300, 700), (None, 300)])
+def test_a_loop_draws_the_numpy_kernels_values_step_after_step(nstreams, n):
+    """In a loop's step the draw is not in place: the new state goes to
+    the loop's slot (several blocks of streams and rounds; or a draw
+    that leaves most of 15360 streams as they were)."""
+    R = MRG_RandomStreams(8)
+    x = T.vector()
+    draws, updates = theano.scan(
+        lambda: R.uniform(size=(x.shape[0],) if nstreams is None else (n,),
+                          nstreams=nstreams, dtype='float32'), n_steps=3)
+    (state, _), = updates.items()
+    start = state.get_value()
+    got = theano.function([x], draws, updates=updates,
+                          on_unused_input='ignore')(numpy.zeros(n))
+    want = start
+    for row in got:
+        want, values = rng_mrg.mrg_draw_numpy(want, n, 'float32')
+        assert numpy.array_equal(row, values)
+    assert numpy.array_equal(state.get_value(), want)
+    assert not numpy.array_equal(want, start)
+
 def test_symbolic_sizes():
     R = MRG_RandomStreams(1)
     x = T.matrix()

@@ -120,6 +120,16 @@ BLAS_THREAD_TIMEOUT = 22
 EXCLUDED_PYTENSOR_REWRITES = ('local_inline_composite_constants',)
 
 
+def _bound(entry, excluding):
+    """A (rewriter, position) entry of REWRITES for the mode that leaves
+    out ``excluding``: a rewriter that needs to know its mode (the loops'
+    inner mode, ``engine.scan_mode``) has a ``bound`` method."""
+    rewriter, position = entry
+    if hasattr(rewriter, 'bound'):
+        rewriter = rewriter.bound(excluding)
+    return rewriter, position
+
+
 class FastCVMMode(Mode):
     """PyTensor's CVM mode with this module's rewrites (see :func:`fast_cvm`).
 
@@ -127,20 +137,34 @@ class FastCVMMode(Mode):
     function takes the rewrites of the process that loads it.
     """
 
-    def __init__(self, excluding=()):
+    def __init__(self, excluding=(), linker=None, optimizer=None):
         excluding = tuple(sorted(set(excluding)))
-        ours = [name for name in REWRITE_NAMES if name not in excluding]
-        query = pytensor.compile.mode.CVM.provided_optimizer
-        others = [name for name in excluding if name not in REWRITES]
-        others += [name for name in EXCLUDED_PYTENSOR_REWRITES
-                   if name not in others]
-        if others:
-            query = query.excluding(*others)
-        query = query.register(*[REWRITES[name] for name in ours])
-        # allow_gc=False keeps intermediate buffers between calls instead
-        # of reallocating them (about 1 %).
-        super().__init__(VMLinker(use_cloop=True, allow_gc=False), query)
+        if optimizer is None:
+            ours = [name for name in REWRITE_NAMES if name not in excluding]
+            optimizer = pytensor.compile.mode.CVM.provided_optimizer
+            others = [name for name in excluding if name not in REWRITES]
+            others += [name for name in EXCLUDED_PYTENSOR_REWRITES
+                       if name not in others]
+            if others:
+                optimizer = optimizer.excluding(*others)
+            optimizer = optimizer.register(*[
+                _bound(REWRITES[name], excluding) for name in ours])
+        if linker is None:
+            # allow_gc=False keeps intermediate buffers between calls
+            # instead of reallocating them (about 1 %).
+            linker = VMLinker(use_cloop=True, allow_gc=False)
+        super().__init__(linker, optimizer)
         self.excluded = excluding
+
+    def clone(self, link_kwargs=None, optimizer='', **kwargs):
+        """This mode with its linker cloned with ``link_kwargs`` (as
+        ``scan`` clones its inner function's mode, with the loop's
+        ``allow_gc``) and, when given, another ``optimizer``: PyTensor's
+        ``Mode.clone``, keeping this class and its excluded names."""
+        linker = self.linker.clone(**(link_kwargs or {}))
+        if optimizer == '':
+            optimizer = self.provided_optimizer
+        return type(self)(self.excluded, linker=linker, optimizer=optimizer)
 
     def __reduce__(self):
         return (fast_cvm, (self.excluded,))

@@ -39,7 +39,7 @@ from pytensor.tensor.elemwise import DimShuffle
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import elementwise, fused, reductions
+from theano_compat.engine import elementwise, fused, reductions, scan_mode
 from theano_compat.sandbox.rng_mrg import mrg_uniform
 from theano_compat.tensor.raw_random import RandomFunction
 from theano_compat.tensor.nnet.abstract_conv import (
@@ -146,6 +146,9 @@ REWRITES = {
                                    AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
+    # after every rewrite that makes or replaces a loop (the last, scan's
+    # in-place rewrite, at 50.5), before the final merge (100)
+    scan_mode.REWRITE_NAME: (scan_mode.inner_mode_rewriter, 99.5),
 }
 REWRITE_NAMES = tuple(REWRITES)
 

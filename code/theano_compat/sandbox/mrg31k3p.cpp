@@ -19,9 +19,10 @@
 // A draw of n samples from a state of n_streams rows gives sample i from
 // stream i % n_streams: round r takes one step of each of the streams
 // 0..n_streams-1 in turn (the last round only as many as are left).
-// The state is therefore turned into six columns (one per state word)
-// first, and each round runs over contiguous columns, a loop without
-// branches that the compiler turns into vector instructions.
+// The state is therefore turned into six columns (one per state word),
+// a block of streams at a time, and each round runs over contiguous
+// columns, a loop without branches that the compiler turns into vector
+// instructions.
 
 namespace mrg31k3p {
 
@@ -112,29 +113,59 @@ static void one_round(npy_intp k, i32* __restrict__ c0, i32* __restrict__ c1,
     }
 }
 
-// n samples into out (contiguous), from the state rows (n_streams x 6,
-// C-contiguous), which are advanced in place.  cols is scratch for
-// 6 * min(n, n_streams) int32.
+// Streams taken together: a block's six words as columns fit in the L1
+// cache, and each block takes all its rounds before the next is read.
+static const npy_intp BLOCK = 256;
+
+// n samples into out (contiguous) from the state rows in ``from``
+// (n_streams x 6, C-contiguous); the advanced state goes to ``to``, of
+// the same shape, which may be ``from`` itself (in place) but must not
+// overlap it otherwise.  Stream j's steps are taken in order, block by
+// block of streams, and sample start + j (round start / n_streams) is
+// its step of that round: the same samples, and the same new state, as
+// taking each round over all the streams in turn.
 template <typename T>
-static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
-                 i32* cols) {
-    if (n == 0 || n_streams == 0)
-        return;
+static void draw(const i32* from, i32* to, npy_intp n_streams, T* out,
+                 npy_intp n) {
     // Streams that take a step at all: all of them, unless n is smaller.
     const npy_intp used = n < n_streams ? n : n_streams;
-    i32* c[6];
-    for (int w = 0; w < 6; ++w)
-        c[w] = cols + w * used;
-    for (npy_intp j = 0; j < used; ++j)
-        for (int w = 0; w < 6; ++w)
-            c[w][j] = state[6 * j + w];
-    for (npy_intp start = 0; start < n; start += n_streams) {
-        const npy_intp k = (n - start < used) ? n - start : used;
-        one_round<T>(k, c[0], c[1], c[2], c[3], c[4], c[5], out + start);
+    i32 c[6][BLOCK];
+    for (npy_intp j0 = 0; j0 < used; j0 += BLOCK) {
+        const npy_intp b = used - j0 < BLOCK ? used - j0 : BLOCK;
+        for (npy_intp j = 0; j < b; ++j)
+            for (int w = 0; w < 6; ++w)
+                c[w][j] = from[6 * (j0 + j) + w];
+        for (npy_intp start = j0; start < n; start += n_streams) {
+            const npy_intp k = n - start < b ? n - start : b;
+            one_round<T>(k, c[0], c[1], c[2], c[3], c[4], c[5], out + start);
+        }
+        for (npy_intp j = 0; j < b; ++j)
+            for (int w = 0; w < 6; ++w)
+                to[6 * (j0 + j) + w] = c[w][j];
     }
-    for (npy_intp j = 0; j < used; ++j)
-        for (int w = 0; w < 6; ++w)
-            state[6 * j + w] = c[w][j];
+    // the streams that took no step
+    if (to != from)
+        for (npy_intp i = 6 * used; i < 6 * n_streams; ++i)
+            to[i] = from[i];
+}
+
+// The bytes an array's elements span: [*lo, *hi), empty for no elements.
+static void extent(PyArrayObject* a, char** lo, char** hi) {
+    *lo = *hi = PyArray_BYTES(a);
+    for (int d = 0; d < PyArray_NDIM(a); ++d) {
+        if (PyArray_DIMS(a)[d] == 0)
+            return;
+        const npy_intp reach = (PyArray_DIMS(a)[d] - 1) * PyArray_STRIDES(a)[d];
+        if (reach < 0) *lo += reach; else *hi += reach;
+    }
+    *hi += PyArray_ITEMSIZE(a);
+}
+
+static bool overlap(PyArrayObject* a, PyArrayObject* b) {
+    char *alo, *ahi, *blo, *bhi;
+    extent(a, &alo, &ahi);
+    extent(b, &blo, &bhi);
+    return alo < ahi && blo < bhi && alo < bhi && blo < ahi;
 }
 
 }  // namespace mrg31k3p
@@ -180,14 +211,33 @@ static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
                         "mrg_uniform: the state has no streams");
         FAIL
     }
-    // The new state: the input itself when in place (if it is C-contiguous
-    // and aligned already), else a copy.
-    Py_XDECREF(OUTPUT_0);
-    OUTPUT_0 = (PyArrayObject*)PyArray_FromAny(
+    // The state read: the input, or a C-contiguous, aligned copy of it.
+    PyArrayObject* from = (PyArrayObject*)PyArray_FromAny(
         (PyObject*)INPUT_0, NULL, 0, 0,
-        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED
-        | (MRG_INPLACE ? 0 : NPY_ARRAY_ENSURECOPY), NULL);
-    if (!OUTPUT_0) { FAIL }
+        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED, NULL);
+    if (!from) { FAIL }
+    // The new state: in place, the state read; otherwise the array this
+    // output held after the last call, when it has the shape and shares
+    // no memory with the input (in a loop's step it is the loop's slot
+    // for the state, which the loop then need not copy), else a new one.
+    if (MRG_INPLACE) {
+        Py_XDECREF(OUTPUT_0);
+        OUTPUT_0 = from;
+        Py_INCREF(from);
+    } else if (!(OUTPUT_0 && PyArray_NDIM(OUTPUT_0) == 2
+                 && PyArray_TYPE(OUTPUT_0) == NPY_INT32
+                 && PyArray_DIMS(OUTPUT_0)[0] == n_streams
+                 && PyArray_DIMS(OUTPUT_0)[1] == 6
+                 && PyArray_IS_C_CONTIGUOUS(OUTPUT_0)
+                 && PyArray_ISALIGNED(OUTPUT_0)
+                 && PyArray_ISWRITEABLE(OUTPUT_0)
+                 && !mrg31k3p::overlap(OUTPUT_0, INPUT_0)
+                 && !mrg31k3p::overlap(OUTPUT_0, from))) {
+        Py_XDECREF(OUTPUT_0);
+        OUTPUT_0 = (PyArrayObject*)PyArray_EMPTY(2, PyArray_DIMS(from),
+                                                 NPY_INT32, 0);
+        if (!OUTPUT_0) { Py_DECREF(from); FAIL }
+    }
     bool fresh = !OUTPUT_1 || !PyArray_IS_C_CONTIGUOUS(OUTPUT_1);
     for (int i = 0; i < ndim && !fresh; ++i)
         fresh = PyArray_DIMS(OUTPUT_1)[i] != dims[i];
@@ -195,18 +245,11 @@ static void draw(i32* state, npy_intp n_streams, T* out, npy_intp n,
         Py_XDECREF(OUTPUT_1);
         OUTPUT_1 = (PyArrayObject*)PyArray_EMPTY(ndim, dims,
                                                  TYPENUM_OUTPUT_1, 0);
-        if (!OUTPUT_1) { FAIL }
+        if (!OUTPUT_1) { Py_DECREF(from); FAIL }
     }
-    if (n > 0) {
-        const npy_intp used = n < n_streams ? (npy_intp)n : n_streams;
-        npy_int32* cols = (npy_int32*)malloc(sizeof(npy_int32) * 6 * used);
-        if (!cols) {
-            PyErr_NoMemory();
-            FAIL
-        }
-        mrg31k3p::draw<DTYPE_OUTPUT_1>(
-            (npy_int32*)PyArray_DATA(OUTPUT_0), n_streams,
-            (DTYPE_OUTPUT_1*)PyArray_DATA(OUTPUT_1), (npy_intp)n, cols);
-        free(cols);
-    }
+    mrg31k3p::draw<DTYPE_OUTPUT_1>(
+        (const npy_int32*)PyArray_DATA(from),
+        (npy_int32*)PyArray_DATA(OUTPUT_0), n_streams,
+        (DTYPE_OUTPUT_1*)PyArray_DATA(OUTPUT_1), (npy_intp)n);
+    Py_DECREF(from);
 }
