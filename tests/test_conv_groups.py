@@ -109,6 +109,8 @@ def test_one_line_errors():
                        r'4, 3, 3, 3\) have one filter for each of 4 x 4 '
                        r'output positions, but the output is 3 x 2'):
         fn(numpy.ones((1, 3, 5, 4)), numpy.ones((2, 4, 4, 3, 3, 3)))
-    with pytest.raises(NotImplementedError, match='mode JAX: unshared .locally connected. convolution is not implemented'):
+    with pytest.raises(NotImplementedError, match='mode JAX: unshared '
+                       r'\(locally connected\) convolution is not '
+                       'implemented'):
         theano.function([x, w6], abstract_conv.conv2d(x, w6, unshared=True),
                         mode='JAX')

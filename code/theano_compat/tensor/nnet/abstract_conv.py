@@ -14,7 +14,8 @@ Theano 1.0.5's:
   :func:`conv3d_grad_wrt_weights`;
 * what Theano built of them, graphs of those ops and of PyTensor's:
   :func:`separable_conv2d` and :func:`separable_conv3d` (depthwise: a
-  convolution in as many groups as channels, then pointwise), :func:`causal_conv1d`,
+  convolution in as many groups as channels, then pointwise),
+  :func:`causal_conv1d`,
   :func:`bilinear_upsampling` (the transposed convolution by a triangle
   kernel; :func:`frac_bilinear_upsampling`, :func:`bilinear_kernel_1D`,
   :func:`bilinear_kernel_2D`);
@@ -56,9 +57,9 @@ All of them take Theano's ``num_groups`` (grouped convolution: the C++
 loops over the groups, each a convolution of its run of channels by its
 run of filters; JAX's ``feature_group_count``), and the 2-D ones
 ``unshared=True`` (locally connected: a filter of its own at each output
-position, filters ``(filters, out_rows, out_cols, channels, rows,
-cols)``), computed by the NumPy ``perform`` only (no C++, and a one-line
-error in mode JAX).
+position, filters ``(filters, out_rows, out_cols, channels // num_groups,
+rows, cols)``), computed by the NumPy ``perform`` only (no C++, and a
+one-line error in mode JAX).
 """
 
 import itertools

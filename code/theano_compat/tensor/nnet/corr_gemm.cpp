@@ -318,8 +318,8 @@ void batch_first(const T* mat, const Shape& g, T* out) {
 }
 
 // The filters f0 to f0 + g.f (any strides) as the f x K matrix, flipped
-// along every spatial axis when asked, and the f x K matrix back into a C-contiguous
-// (f, c, k...) array.
+// along every spatial axis when asked, and the f x K matrix back into a
+// C-contiguous (f, c, k...) array.
 template <typename T>
 void pack_filters(PyArrayObject* w, const Shape& g, int convdim, bool flip,
                   npy_intp f0, T* mat) {
