@@ -217,7 +217,9 @@ def run_theano_script(run_name, slice_path, theano_record):
                       (os.path.join(THEANO_SCRIPTS, 'series_data.py'),
                        'series_data_sha256'),
                       (os.path.join(THEANO_SCRIPTS, 'nnet_ops_values.py'),
-                       'nnet_ops_values_sha256')):
+                       'nnet_ops_values_sha256'),
+                      (os.path.join(THEANO_SCRIPTS, 'conv_helpers_values.py'),
+                       'conv_helpers_values_sha256')):
         if key != 'script_sha256' and key != 'common_sha256' and \
                 key not in entry:
             continue  # only the scripts that import these pin them

@@ -165,8 +165,8 @@ def test_grouped_channels_are_checked_when_run():
     ones = numpy.ones
     assert f(ones((1, 2, 4, 4)), ones((4, 1, 2, 2)),
              ones((3, 4, 1, 1))).shape == (1, 3, 3, 3)
-    with pytest.raises(AssertionError, match='separable_conv2d: the '
-                       "input's channels should be 2 groups"):
+    with pytest.raises(ValueError, match=r'conv2d: the input has 3 channels '
+                       r'\(.*\) but the filters take 1 in each of 2 groups'):
         f(ones((1, 3, 4, 4)), ones((4, 1, 2, 2)), ones((3, 4, 1, 1)))
 
 

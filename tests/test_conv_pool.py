@@ -738,8 +738,8 @@ def test_conv2d_shape_errors_at_build_time():
         conv2d(x, T.tensor4(), border_mode='same')
     with pytest.raises(ValueError, match='subsample'):
         conv2d(x, T.tensor4(), subsample=(0, 1))
-    with pytest.raises(NotImplementedError, match='num_groups'):
-        conv2d(x, T.tensor4(), num_groups=2)
+    with pytest.raises(ValueError, match='num_groups should be an int >= 1'):
+        conv2d(x, T.tensor4(), num_groups=0)
     with pytest.raises(ValueError, match='not both'):
         conv2d(x, T.tensor4(), input_shape=(1, 3, 5, 5),
                image_shape=(1, 3, 5, 5))

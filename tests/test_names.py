@@ -29,8 +29,8 @@ RECORD_PATH = os.path.join(ROOT, 'tests', 'theano_names.json')
 # Functions whose parameters differ from Theano's, and why.
 SIGNATURES_LEFT = {
     'theano.compile.is_same_graph': 'PyTensor\'s takes no debug argument',
-    'theano.tensor.nnet.conv2d': 'num_groups and unshared wait for #17',
-    'theano.tensor.nnet.abstract_conv2d': 'as conv2d; and image_shape',
+    'theano.tensor.nnet.abstract_conv2d': 'nnet.conv2d\'s: image_shape, '
+                                          '**kwargs too',
     'theano.tensor.nnet.abstract_conv.conv2d': 'as abstract_conv2d',
 }
 

@@ -94,6 +94,8 @@ SCRIPT_VARIANTS = (
     ('nnet_ops_values', ('float64', 'float32')),
     # abstract_conv's and pool's helpers (imports nnet_ops_values.py)
     ('conv_helpers_values', ('float64', 'float32')),
+    # num_groups and unshared (imports conv_helpers_values.py)
+    ('conv_groups_values', ('float64', 'float32')),
     ('conv_pool_nd_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
@@ -111,7 +113,10 @@ SCRIPT_VARIANTS = (
 SERIES_DATA_SCRIPTS = ('lstm_step', 'rnnslu_step', 'rnnrbm_step')
 # Scripts that import nnet_ops_values.py (its Section): they pin its hash.
 NNET_OPS = os.path.join(SCRIPTS, 'nnet_ops_values.py')
-NNET_OPS_SCRIPTS = ('conv_helpers_values',)
+NNET_OPS_SCRIPTS = ('conv_helpers_values', 'conv_groups_values')
+# Scripts that import conv_helpers_values.py: they pin its hash too.
+CONV_HELPERS = os.path.join(SCRIPTS, 'conv_helpers_values.py')
+CONV_HELPERS_SCRIPTS = ('conv_groups_values',)
 RUNS = tuple(('%s/%s' % (script, variant), script, VARIANTS[variant])
              for script, variants in SCRIPT_VARIANTS for variant in variants)
 
@@ -490,6 +495,9 @@ def record(venv, only, twice, output, timeout):
             if script in NNET_OPS_SCRIPTS:
                 entries[name]['nnet_ops_values_sha256'] = file_sha256(
                     NNET_OPS)
+            if script in CONV_HELPERS_SCRIPTS:
+                entries[name]['conv_helpers_values_sha256'] = file_sha256(
+                    CONV_HELPERS)
     runs_out = dict(reference['runs']) if reference else {}
     runs_out.update(entries)
     write_json_atomically(output, {

@@ -51,8 +51,10 @@ def conv2d_transpose(input, filters, output_shape, filter_shape=None,
     (:func:`~theano_compat.tensor.nnet.abstract_conv.conv2d_grad_wrt_inputs`).
 
     :param input: 4-d tensor ``(batch, in_channels, rows, cols)``
-    :param filters: 4-d tensor ``(in_channels, out_channels, k_rows,
-        k_cols)``: note the order, that of the convolution it transposes
+    :param filters: 4-d tensor ``(in_channels, out_channels //
+        num_groups, k_rows, k_cols)``: note the order, that of the
+        convolution it transposes (6-d with ``unshared``: ``(in_channels,
+        in_rows, in_cols, out_channels // num_groups, k_rows, k_cols)``)
     :param output_shape: 4 entries: the first two ints or None, the last
         two ints or symbolic int scalars
     :param filter_shape: the filters' shape if known (a hint)
@@ -60,7 +62,8 @@ def conv2d_transpose(input, filters, output_shape, filter_shape=None,
         output here)
     :param input_dilation: the forward convolution's ``subsample``
     :param filter_flip, filter_dilation: the forward convolution's
-    :param num_groups, unshared: 1 and False (others not implemented)
+    :param num_groups, unshared: those of the forward convolution
+        (:func:`conv2d`)
     :returns: 4-d tensor ``(batch, out_channels) + output_shape[2:]``
     """
     return conv2d_grad_wrt_inputs(

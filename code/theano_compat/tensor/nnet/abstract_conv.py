@@ -13,8 +13,9 @@ Theano 1.0.5's:
   :func:`conv2d_grad_wrt_weights`, :func:`conv3d_grad_wrt_inputs` and
   :func:`conv3d_grad_wrt_weights`;
 * what Theano built of them, graphs of those ops and of PyTensor's:
-  :func:`separable_conv2d` and :func:`separable_conv3d` (depthwise, one
-  convolution per channel group, then pointwise), :func:`causal_conv1d`,
+  :func:`separable_conv2d` and :func:`separable_conv3d` (depthwise: a
+  convolution in as many groups as channels, then pointwise),
+  :func:`causal_conv1d`,
   :func:`bilinear_upsampling` (the transposed convolution by a triangle
   kernel; :func:`frac_bilinear_upsampling`, :func:`bilinear_kernel_1D`,
   :func:`bilinear_kernel_2D`);
@@ -50,8 +51,15 @@ Shape hints (``input_shape``, ``filter_shape``, Theano's older
 ``image_shape``) are checked against what is known when the graph is
 built, and the channel counts again at run time; as in Theano 1.0, a
 hint is checked against the run-time shapes only under the flag
-``conv.assert_shape`` (off by default).  ``num_groups`` other than 1 and
-``unshared=True`` are not implemented (a clear error).
+``conv.assert_shape`` (off by default).
+
+All of them take Theano's ``num_groups`` (grouped convolution: the C++
+loops over the groups, each a convolution of its run of channels by its
+run of filters; JAX's ``feature_group_count``), and the 2-D ones
+``unshared=True`` (locally connected: a filter of its own at each output
+position, filters ``(filters, out_rows, out_cols, channels // num_groups,
+rows, cols)``), computed by the NumPy ``perform`` only (no C++, and a
+one-line error in mode JAX).
 """
 
 import itertools
@@ -253,16 +261,23 @@ class BaseAbstractConv(ExternalCppOp):
     :param filter_flip: True for a convolution (filters flipped), False
         for a correlation
     :param filter_dilation: the filters' dilation, one per axis
-    :param num_groups: 1 (grouped convolution is not implemented)
-    :param unshared: False (unshared convolution is not implemented)
+    :param num_groups: the channels and the filters cut into that many
+        equal runs, run ``g`` of the filters reading run ``g`` of the
+        channels only: filters ``(filters, channels // num_groups) +
+        kernel``
+    :param unshared: True (2-D only) for a locally connected layer: one
+        filter per output position, filters ``(filters, out_rows,
+        out_cols, channels // num_groups, rows, cols)``; computed by the
+        NumPy ``perform`` (no C++, no JAX)
     """
 
     __props__ = ('convdim', 'border_mode', 'subsample', 'filter_flip',
-                 'filter_dilation')
+                 'filter_dilation', 'num_groups', 'unshared')
     source_files = (os.path.join(ENGINE_DIR, 'parallel_for.cpp'),
                     os.path.join(ENGINE_DIR, 'gemm.cpp'), 'corr_gemm.cpp')
     params_type = ParamsType(convdim=ps.int32, flip=ps.int32,
-                             threads=ps.int32, **_axis_fields())
+                             groups=ps.int32, threads=ps.int32,
+                             **_axis_fields())
     _c_function = None  # the C++ function the op's code section calls
 
     def __init__(self, convdim, imshp=None, kshp=None, border_mode='valid',
@@ -273,13 +288,13 @@ class BaseAbstractConv(ExternalCppOp):
                              '(2 or 3)' % (convdim,))
         self.convdim = convdim
         name = _name(convdim)
-        if num_groups != 1:
+        if not _is_int(num_groups) or num_groups < 1:
+            raise ValueError('%s: num_groups should be an int >= 1, not %r'
+                             % (name, num_groups))
+        if unshared and convdim != 2:
             raise NotImplementedError(
-                '%s: num_groups other than 1 (grouped convolution) is not '
-                'implemented' % name)
-        if unshared:
-            raise NotImplementedError('%s: unshared (locally connected) '
-                                      'convolution is not implemented' % name)
+                '%s: unshared (locally connected) convolution is 2-D only, '
+                'as in Theano' % name)
         self.border_mode = normalize_border_mode(border_mode, convdim)
         self.subsample = _ints((1,) * convdim if subsample is None
                                else subsample, 'subsample', convdim, 1)
@@ -287,15 +302,21 @@ class BaseAbstractConv(ExternalCppOp):
             (1,) * convdim if filter_dilation is None else filter_dilation,
             'filter_dilation', convdim, 1)
         self.filter_flip = bool(filter_flip)
+        self.num_groups = int(num_groups)
+        self.unshared = bool(unshared)
+        # the filters' dimensions: (filters, [out...,] channels, kernel...)
+        self.kernel_ndim = 2 + convdim * (2 if self.unshared else 1)
         self.imshp = tuple(imshp) if imshp else (None,) * (2 + convdim)
-        self.kshp = tuple(kshp) if kshp else (None,) * (2 + convdim)
-        self.num_groups = 1
-        self.unshared = False
+        self.kshp = tuple(kshp) if kshp else (None,) * self.kernel_ndim
 
     def _kwargs(self):
-        return dict(border_mode=self.border_mode, subsample=self.subsample,
-                    filter_flip=self.filter_flip,
-                    filter_dilation=self.filter_dilation)
+        kwargs = dict(border_mode=self.border_mode, subsample=self.subsample,
+                      filter_flip=self.filter_flip,
+                      filter_dilation=self.filter_dilation,
+                      num_groups=self.num_groups)
+        if self.convdim == 2:  # (Theano's 3-D classes do not take it)
+            kwargs['unshared'] = self.unshared
+        return kwargs
 
     def _sibling(self, kind):
         """The op of ``kind`` (:class:`AbstractConv`...) with this one's
@@ -304,7 +325,7 @@ class BaseAbstractConv(ExternalCppOp):
 
     def get_params(self, node):
         values = dict(convdim=self.convdim, flip=int(self.filter_flip),
-                      threads=fused_threads())
+                      groups=self.num_groups, threads=fused_threads())
         for axis in range(MAX_AXES):
             if axis >= self.convdim:
                 pads, stride, dilation = (0, 0), 1, 1
@@ -335,7 +356,7 @@ class BaseAbstractConv(ExternalCppOp):
         Entries may be ints, symbolic scalars, or None (unknown), which
         makes the entries that depend on them None.
         """
-        kernel = tuple(filter_shape[2:])
+        kernel = tuple(filter_shape[-self.convdim:])
         out = [image_shape[0], filter_shape[0]]
         if None in kernel:
             return tuple(out + [None] * self.convdim)
@@ -349,28 +370,44 @@ class BaseAbstractConv(ExternalCppOp):
     def _numeric_shape(self, image_shape, filter_shape):
         """:meth:`output_shape` for ints, with the C code's checks."""
         name = _name(self.convdim)
-        if image_shape[1] != filter_shape[1]:
+        groups, nd = self.num_groups, self.convdim
+        channels = filter_shape[-nd - 1]
+        if image_shape[1] != channels * groups:
             raise ValueError(
                 '%s: the input has %d channels (its shape is %s) but the '
-                'filters take %d (their shape is %s)'
-                % (name, image_shape[1], tuple(image_shape), filter_shape[1],
+                'filters take %d%s (their shape is %s)'
+                % (name, image_shape[1], tuple(image_shape), channels,
+                   ' in each of %d groups' % groups if groups > 1 else '',
                    tuple(filter_shape)))
+        if filter_shape[0] % groups:
+            raise ValueError('%s: %d filters (their shape is %s) do not make '
+                             '%d groups' % (name, filter_shape[0],
+                                            tuple(filter_shape), groups))
         shape = self.output_shape(tuple(image_shape), tuple(filter_shape))
-        if min(shape[2:]) < 1 or min(filter_shape[2:]) < 1:
+        kernel = tuple(filter_shape[-nd:])
+        if min(shape[2:]) < 1 or min(kernel) < 1:
             raise ValueError(
                 '%s: filters of %s do not fit in the input of %s with '
                 'border_mode %r and dilation %s'
-                % (name, ' x '.join(map(str, filter_shape[2:])),
+                % (name, ' x '.join(map(str, kernel)),
                    ' x '.join(map(str, image_shape[2:])), self.border_mode,
                    self.filter_dilation))
+        if self.unshared and tuple(filter_shape[1:1 + nd]) != shape[2:]:
+            raise ValueError(
+                '%s: unshared filters of shape %s have one filter for each of '
+                '%s output positions, but the output is %s'
+                % (name, tuple(filter_shape),
+                   ' x '.join(map(str, filter_shape[1:1 + nd])),
+                   ' x '.join(map(str, shape[2:]))))
         return shape
 
     def _check_inputs(self, who, *pairs):
         """Each ``(name, variable)`` a float tensor of ``2 + convdim``
-        dimensions, all of one dtype."""
-        ndim = 2 + self.convdim
+        dimensions (the filters: :attr:`kernel_ndim`), all of one dtype."""
         dtypes = set()
         for name, var in pairs:
+            ndim = (self.kernel_ndim if name == 'the filters'
+                    else 2 + self.convdim)
             if var.type.ndim != ndim or var.type.dtype not in FLOAT_DTYPES:
                 raise TypeError(
                     '%s: %s should be a %d-d float32 or float64 tensor, not '
@@ -422,22 +459,33 @@ class BaseAbstractConv(ExternalCppOp):
                             for d in self.filter_dilation)]
 
     def _oriented(self, w):
-        """The filters as the correlation uses them (flipped if asked)."""
+        """The filters as the correlation uses them (flipped along the
+        kernel's axes if asked)."""
         if not self.filter_flip:
             return w
-        return w[(slice(None), slice(None))
+        return w[(slice(None),) * (w.ndim - self.convdim)
                  + (slice(None, None, -1),) * self.convdim]
+
+    def _groups(self, array, axis):
+        """``array`` cut into ``num_groups`` equal runs along ``axis``."""
+        return numpy.split(array, self.num_groups, axis=axis)
 
     def _np_forward(self, x, w):
         nd = self.convdim
         self._numeric_shape(x.shape, w.shape)
-        windows = self._windows(x, w.shape[2:])
-        out = numpy.tensordot(
-            windows, self._oriented(w),
-            axes=([1] + list(range(2 + nd, 2 + 2 * nd)),
-                  [1] + list(range(2, 2 + nd))))
+        windows = self._windows(x, w.shape[-nd:])
+        parts = []
+        for win, kern in zip(self._groups(windows, 1),
+                             self._groups(self._oriented(w), 0)):
+            if self.unshared:
+                # windows (n, c, i, j, a, b), filters (f, i, j, c, a, b)
+                parts.append(numpy.einsum('ncijab,fijcab->nfij', win, kern))
+            else:
+                parts.append(numpy.moveaxis(numpy.tensordot(
+                    win, kern, axes=([1] + list(range(2 + nd, 2 + 2 * nd)),
+                                     [1] + list(range(2, 2 + nd)))), -1, 1))
         return numpy.ascontiguousarray(
-            numpy.moveaxis(out, -1, 1)).astype(x.dtype, copy=False)
+            numpy.concatenate(parts, axis=1)).astype(x.dtype, copy=False)
 
     def _check_top(self, top, x_shape, w_shape):
         expected = self._numeric_shape(x_shape, w_shape)
@@ -450,32 +498,45 @@ class BaseAbstractConv(ExternalCppOp):
     def _np_grad_weights(self, x, top, w_shape):
         nd = self.convdim
         self._check_top(top, x.shape, w_shape)
-        windows = self._windows(x, w_shape[2:])
-        grad = numpy.tensordot(top, windows,
-                               axes=([0] + list(range(2, 2 + nd)),
-                                     [0] + list(range(2, 2 + nd))))
+        windows = self._windows(x, w_shape[-nd:])
+        parts = []
+        for win, t in zip(self._groups(windows, 1), self._groups(top, 1)):
+            if self.unshared:
+                parts.append(numpy.einsum('nfij,ncijab->fijcab', t, win))
+            else:
+                parts.append(numpy.tensordot(
+                    t, win, axes=([0] + list(range(2, 2 + nd)),
+                                  [0] + list(range(2, 2 + nd)))))
+        grad = numpy.concatenate(parts, axis=0)
         return numpy.ascontiguousarray(self._oriented(grad)).astype(
             x.dtype, copy=False)
 
     def _np_grad_inputs(self, w, top, x_shape):
         nd = self.convdim
         self._check_top(top, x_shape, w.shape)
-        kernel = w.shape[2:]
+        kernel = w.shape[-nd:]
         pads = self.pads(kernel)
         out = top.shape[2:]
         padded = numpy.zeros(tuple(x_shape[:2]) + tuple(
             length + before + after
             for length, (before, after) in zip(x_shape[2:], pads)),
             dtype=top.dtype)
-        w = self._oriented(w)
-        for tap in itertools.product(*[range(k) for k in kernel]):
-            part = numpy.tensordot(top, w[(slice(None), slice(None)) + tap],
-                                   axes=([1], [0]))
-            where = tuple(slice(i * d, i * d + (o - 1) * s + 1, s)
-                          for i, d, o, s in zip(tap, self.filter_dilation,
-                                                out, self.subsample))
-            padded[(slice(None), slice(None)) + where] += numpy.moveaxis(
-                part, -1, 1)
+        for dx, kern, t in zip(self._groups(padded, 1),
+                               self._groups(self._oriented(w), 0),
+                               self._groups(top, 1)):
+            for tap in itertools.product(*[range(k) for k in kernel]):
+                tapped = kern[(Ellipsis,) + tap]
+                if self.unshared:
+                    # filters (f, i, j, c) at this tap
+                    part = numpy.einsum('nfij,fijc->ncij', t, tapped)
+                else:
+                    part = numpy.moveaxis(numpy.tensordot(
+                        t, tapped, axes=([1], [0])), -1, 1)
+                where = tuple(slice(i * d, i * d + (o - 1) * s + 1, s)
+                              for i, d, o, s in zip(
+                                  tap, self.filter_dilation, out,
+                                  self.subsample))
+                dx[(slice(None), slice(None)) + where] += part
         return numpy.ascontiguousarray(padded[
             (slice(None), slice(None)) + tuple(
                 slice(before, before + length)
@@ -509,6 +570,9 @@ class BaseAbstractConv(ExternalCppOp):
             # as PyTensor's own products: without a BLAS to link, NumPy's
             # (in perform) does the work
             raise NotImplementedError('no BLAS to link (blas__ldflags)')
+        if self.unshared:
+            # a filter per output position: NumPy's products (perform)
+            raise NotImplementedError('unshared convolution: no C code')
         return super().c_code(node, name, inputs, outputs, sub)
 
     def c_code_cache_version_extra(self):
@@ -622,13 +686,26 @@ class AbstractConv_gradWeights(BaseAbstractConv):
         img = assert_shape(img, self.imshp, '%s: the input\'s shape is not '
                            'the given input_shape %s' % (who, self.imshp))
         shape, known = self._shape_input(shape, who)
-        out = (topgrad.type.shape[1], img.type.shape[1]) + known
+        out = self._filters_shape(img.type.shape, topgrad.type.shape, known)
         return Apply(self, [img, topgrad, shape],
                      [_out_type(img.type.dtype, out)])
 
+    def _filters_shape(self, img_shape, top_shape, kernel):
+        """The filters' shape (entries None where unknown)."""
+        channels = img_shape[1]
+        if channels is not None:
+            if channels % self.num_groups:
+                raise ValueError('%s: the input\'s %d channels do not make '
+                                 '%d groups' % (_name(self.convdim),
+                                                channels, self.num_groups))
+            channels //= self.num_groups
+        positions = tuple(top_shape[2:]) if self.unshared else ()
+        return (top_shape[1],) + positions + (channels,) + tuple(kernel)
+
     def perform(self, node, inputs, outputs):
         img, top, shape = inputs
-        w_shape = (top.shape[1], img.shape[1]) + tuple(int(s) for s in shape)
+        w_shape = self._filters_shape(img.shape, top.shape,
+                                      (int(s) for s in shape))
         outputs[0][0] = self._np_grad_weights(img, top, w_shape)
 
     def connection_pattern(self, node):
@@ -664,13 +741,19 @@ class AbstractConv_gradInputs(BaseAbstractConv):
         kern = assert_shape(kern, self.kshp, '%s: the filters\' shape is '
                             'not the given filter_shape %s' % (who, self.kshp))
         shape, known = self._shape_input(shape, who)
-        out = (topgrad.type.shape[0], kern.type.shape[1]) + known
+        out = (topgrad.type.shape[0], self._channels(kern.type.shape)) + known
         return Apply(self, [kern, topgrad, shape],
                      [_out_type(kern.type.dtype, out)])
 
+    def _channels(self, kern_shape):
+        """The input's channels for filters of this shape (or None)."""
+        channels = kern_shape[-self.convdim - 1]
+        return None if channels is None else channels * self.num_groups
+
     def perform(self, node, inputs, outputs):
         kern, top, shape = inputs
-        x_shape = (top.shape[0], kern.shape[1]) + tuple(int(s) for s in shape)
+        x_shape = (top.shape[0], self._channels(kern.shape)) + tuple(
+            int(s) for s in shape)
         outputs[0][0] = self._np_grad_inputs(kern, top, x_shape)
 
     def connection_pattern(self, node):
@@ -686,13 +769,20 @@ class AbstractConv_gradInputs(BaseAbstractConv):
 
 
 def _named(base, convdim, doc):
-    """Theano's class of ``base`` for ``convdim`` axes."""
-    def __init__(self, imshp=None, kshp=None, border_mode='valid',
-                 subsample=(1,) * convdim, filter_flip=True,
-                 filter_dilation=(1,) * convdim, num_groups=1,
-                 unshared=False):
-        base.__init__(self, convdim, imshp, kshp, border_mode, subsample,
-                      filter_flip, filter_dilation, num_groups, unshared)
+    """Theano's class of ``base`` for ``convdim`` axes (``unshared`` in
+    2-D only, as Theano's signatures)."""
+    if convdim == 2:
+        def __init__(self, imshp=None, kshp=None, border_mode='valid',
+                     subsample=(1, 1), filter_flip=True,
+                     filter_dilation=(1, 1), num_groups=1, unshared=False):
+            base.__init__(self, 2, imshp, kshp, border_mode, subsample,
+                          filter_flip, filter_dilation, num_groups, unshared)
+    else:
+        def __init__(self, imshp=None, kshp=None, border_mode='valid',
+                     subsample=(1,) * convdim, filter_flip=True,
+                     filter_dilation=(1,) * convdim, num_groups=1):
+            base.__init__(self, convdim, imshp, kshp, border_mode, subsample,
+                          filter_flip, filter_dilation, num_groups)
     name = base.__name__.replace('AbstractConv', 'AbstractConv%dd' % convdim)
     return type(name, (base,), {'__init__': __init__, '__doc__': doc,
                                 '__module__': __name__})
@@ -766,10 +856,12 @@ def _merge_shapes(static, hint, what, hint_name, who):
 
 
 def _float_tensors(who, ndim, *pairs):
-    """The ``(name, value)`` pairs as tensors of ``ndim`` dimensions, cast
-    to their common float dtype (TypeError otherwise)."""
+    """The ``(name, value)`` pairs as tensors of ``ndim`` dimensions (an
+    int, or one per pair), cast to their common float dtype (TypeError
+    otherwise)."""
     tensors = []
-    for name, value in pairs:
+    ndims = ndim if isinstance(ndim, tuple) else (ndim,) * len(pairs)
+    for (name, value), ndim in zip(pairs, ndims):
         var = pt.as_tensor_variable(value)
         if var.type.ndim != ndim:
             raise TypeError('%s: %s should be a %d-d tensor, not %s (%d '
@@ -784,21 +876,46 @@ def _float_tensors(who, ndim, *pairs):
     return [pt.cast(t, dtype) for t in tensors]
 
 
-def _check_extras(who, num_groups, unshared):
-    if num_groups != 1:
-        raise NotImplementedError('%s: num_groups other than 1 (grouped '
-                                  'convolution) is not implemented' % who)
-    if unshared:
-        raise NotImplementedError('%s: unshared (locally connected) '
-                                  'convolution is not implemented' % who)
+def _extras(who, convdim, num_groups, unshared):
+    """``num_groups`` and ``unshared`` checked: the keywords of the op
+    (ValueError for a bad count of groups)."""
+    if not _is_int(num_groups) or num_groups < 1:
+        raise ValueError('%s: num_groups should be an int >= 1, not %r'
+                         % (who, num_groups))
+    extras = dict(num_groups=int(num_groups))
+    if convdim == 2:
+        extras['unshared'] = bool(unshared)
+    return extras
+
+
+def _kernel_ndim(convdim, unshared):
+    return 2 + convdim * (2 if unshared else 1)
+
+
+def _check_channels(who, channels, k_shape, convdim, num_groups, what):
+    """The input's channel count (an int or None) against the filters'
+    known shape, for ``num_groups`` groups; ValueError if they differ.
+    (The filters' channels come before the kernel's axes, shared or
+    unshared.)"""
+    taken = k_shape[-convdim - 1]
+    if None in (channels, taken) or channels == taken * num_groups:
+        return
+    groups = ' in each of %d groups' % num_groups if num_groups > 1 else ''
+    raise ValueError('%s: %s has %d channels but the filters take %d%s '
+                     '(shape %s)' % (who, what, channels, taken, groups,
+                                     k_shape))
 
 
 def _convolve(convdim, input, filters, input_shape, filter_shape,
-              border_mode, subsample, filter_flip, filter_dilation):
-    """conv2d and conv3d: the checks, then the op."""
-    who = _name(convdim)
+              border_mode, subsample, filter_flip, filter_dilation,
+              num_groups=1, unshared=False, who=None):
+    """conv2d and conv3d (and the convolutions built of them, ``who``):
+    the checks, then the op."""
+    who = who or _name(convdim)
     ndim = 2 + convdim
-    input, filters = _float_tensors(who, ndim, ('the input', input),
+    extras = _extras(who, convdim, num_groups, unshared)
+    k_ndim = _kernel_ndim(convdim, unshared)
+    input, filters = _float_tensors(who, (ndim, k_ndim), ('the input', input),
                                     ('the filters', filters))
     in_shape = _merge_shapes(_static_dims(input),
                              _shape_hint(input_shape, 'input_shape', who,
@@ -806,17 +923,20 @@ def _convolve(convdim, input, filters, input_shape, filter_shape,
                              'the input', 'input_shape', who)
     k_shape = _merge_shapes(_static_dims(filters),
                             _shape_hint(filter_shape, 'filter_shape', who,
-                                        ndim),
+                                        k_ndim),
                             'the filters', 'filter_shape', who)
-    if None not in (in_shape[1], k_shape[1]) and in_shape[1] != k_shape[1]:
-        raise ValueError(
-            '%s: the input has %d channels (shape %s) but the filters take '
-            '%d (shape %s)' % (who, in_shape[1], in_shape, k_shape[1],
-                               k_shape))
+    _check_channels(who, in_shape[1], k_shape, convdim, num_groups,
+                    'the input')
+    if in_shape[1] is not None and in_shape[1] % num_groups:
+        raise ValueError('%s: the input has %d channels, which %d groups do '
+                         'not share evenly' % (who, in_shape[1], num_groups))
+    if k_shape[0] is not None and k_shape[0] % num_groups:
+        raise ValueError('%s: %d filters do not make %d groups'
+                         % (who, k_shape[0], num_groups))
     op = _CLASSES[AbstractConv, convdim](
         imshp=in_shape, kshp=k_shape, border_mode=border_mode,
         subsample=subsample, filter_flip=filter_flip,
-        filter_dilation=filter_dilation)
+        filter_dilation=filter_dilation, **extras)
     known = op.output_shape(in_shape, k_shape)
     if any(s is not None and s < 1 for s in known[2:]):
         raise ValueError(
@@ -829,11 +949,14 @@ def _convolve(convdim, input, filters, input_shape, filter_shape,
 
 def conv2d(input, filters, input_shape=None, filter_shape=None,
            border_mode='valid', subsample=(1, 1), filter_flip=True,
-           image_shape=None, filter_dilation=(1, 1), **kwargs):
+           image_shape=None, filter_dilation=(1, 1), num_groups=1,
+           unshared=False, **kwargs):
     """Theano's 2-D convolution of a minibatch of multi-channel images.
 
     :param input: 4-d tensor ``(batch, channels, rows, cols)``
-    :param filters: 4-d tensor ``(n_filters, channels, k_rows, k_cols)``
+    :param filters: 4-d tensor ``(n_filters, channels // num_groups,
+        k_rows, k_cols)``; with ``unshared``, 6-d ``(n_filters, out_rows,
+        out_cols, channels // num_groups, k_rows, k_cols)``
     :param input_shape: the input's shape if known: 4 ints, or None for
         unknown entries (a hint, checked where the shape is known)
     :param filter_shape: the filters' shape if known, likewise
@@ -850,20 +973,25 @@ def conv2d(input, filters, input_shape=None, filter_shape=None,
     :param image_shape: Theano's older name of ``input_shape``
     :param filter_dilation: ``(rows, cols)``: the filters' taps are that
         many pixels apart
-    :param kwargs: ``num_groups=1`` and ``unshared=False`` (Theano's
-        defaults) are accepted; other values are not implemented.  Other
-        keywords are ignored with a warning, as Theano did.
+    :param num_groups: grouped convolution: the channels and the filters
+        cut into that many equal runs, filters ``g * n_filters //
+        num_groups`` onwards reading channels ``g * channels //
+        num_groups`` onwards only (1: every filter reads every channel)
+    :param unshared: True for a locally connected layer: a filter of its
+        own at every output position (the 6-d filters above); computed by
+        NumPy (no C++), and not in mode JAX
+    :param kwargs: other keywords are ignored with a warning, as Theano
+        did
     :returns: 4-d tensor ``(batch, n_filters, out_rows, out_cols)`` with
         ``out = (size + pads - ((k - 1) * dilation + 1)) // stride + 1``;
         float32 inputs give float32, float64 give float64 (mixed: the
         wider)
     :raises TypeError: when an input is not a 4-d float tensor
-    :raises ValueError: for a bad border mode, stride or dilation, shape
-        hints that contradict the inputs' known shapes, or input and
-        filters whose channel counts are known to differ
+    :raises ValueError: for a bad border mode, stride, dilation or
+        count of groups, shape hints that contradict the inputs' known
+        shapes, or input and filters whose channel counts are known to
+        differ (as Theano, at run time otherwise)
     """
-    _check_extras('conv2d', kwargs.pop('num_groups', 1),
-                  kwargs.pop('unshared', False))
     if 'imshp_logical' in kwargs or 'kshp_logical' in kwargs:
         raise ValueError("conv2d: the keywords 'imshp_logical' and "
                          "'kshp_logical' are not supported (nor were they "
@@ -877,7 +1005,8 @@ def conv2d(input, filters, input_shape=None, filter_shape=None,
                              'image_shape, not both')
         input_shape = image_shape
     return _convolve(2, input, filters, input_shape, filter_shape,
-                     border_mode, subsample, filter_flip, filter_dilation)
+                     border_mode, subsample, filter_flip, filter_dilation,
+                     num_groups, unshared)
 
 
 def conv3d(input, filters, input_shape=None, filter_shape=None,
@@ -886,8 +1015,8 @@ def conv3d(input, filters, input_shape=None, filter_shape=None,
     """Theano's 3-D convolution of a minibatch of multi-channel volumes.
 
     :param input: 5-d tensor ``(batch, channels, depth, rows, cols)``
-    :param filters: 5-d tensor ``(n_filters, channels, k_depth, k_rows,
-        k_cols)``
+    :param filters: 5-d tensor ``(n_filters, channels // num_groups,
+        k_depth, k_rows, k_cols)``
     :param input_shape, filter_shape: shape hints, as :func:`conv2d`'s
     :param border_mode: ``'valid'``, ``'full'``, ``'half'``, an int, or a
         tuple of three (one per axis; each may be a ``(before, after)``
@@ -896,28 +1025,31 @@ def conv3d(input, filters, input_shape=None, filter_shape=None,
     :param filter_flip: True: convolution (filters flipped along the three
         axes); False: correlation
     :param filter_dilation: ``(depth, rows, cols)``
-    :param num_groups: 1 (grouped convolution is not implemented)
+    :param num_groups: grouped convolution, as :func:`conv2d`'s
     :returns: 5-d tensor ``(batch, n_filters, out_depth, out_rows,
         out_cols)``, sizes as :func:`conv2d`'s along each axis
     :raises TypeError, ValueError: as :func:`conv2d`
     """
-    _check_extras('conv3d', num_groups, False)
     return _convolve(3, input, filters, input_shape, filter_shape,
-                     border_mode, subsample, filter_flip, filter_dilation)
+                     border_mode, subsample, filter_flip, filter_dilation,
+                     num_groups)
 
 
-def _spatial_hint(shape, name, who, convdim):
+def _spatial_hint(shape, name, who, convdim, length=None):
     """The spatial entries of a shape the gradient functions require:
-    ints or symbolic int scalars (a vector of them for the op)."""
+    ints or symbolic int scalars (a vector of them for the op), after
+    ``length - convdim`` leading entries (ints or None; ``length``: 2 +
+    convdim unless given)."""
+    length = 2 + convdim if length is None else length
     try:
         entries = list(shape)
     except TypeError:
         entries = None
-    if entries is None or len(entries) != 2 + convdim:
+    if entries is None or len(entries) != length:
         raise ValueError('%s: %s should have %d entries, not %r'
-                         % (who, name, 2 + convdim, shape))
+                         % (who, name, length, shape))
     spatial = []
-    for item in entries[2:]:
+    for item in entries[-convdim:]:
         if isinstance(item, Constant):
             item = item.data.item()
         if _is_int(item) and item >= 0:
@@ -929,57 +1061,57 @@ def _spatial_hint(shape, name, who, convdim):
             raise ValueError(
                 '%s: the last %d entries of %s should be ints or symbolic '
                 'int scalars, not %r' % (who, convdim, name, item))
-    lead = _shape_hint(entries[:2], name, who, 2)
+    lead = _shape_hint(entries[:-convdim], name, who, length - convdim)
     return lead, spatial
 
 
 def _grad_wrt_inputs(convdim, output_grad, filters, input_shape,
                      filter_shape, border_mode, subsample, filter_flip,
-                     filter_dilation):
+                     filter_dilation, num_groups=1, unshared=False):
     who = '%s_grad_wrt_inputs' % _name(convdim)
-    ndim = 2 + convdim
+    extras = _extras(who, convdim, num_groups, unshared)
+    ndim, k_ndim = 2 + convdim, _kernel_ndim(convdim, unshared)
     output_grad, filters = _float_tensors(
-        who, ndim, ('the output gradient', output_grad),
+        who, (ndim, k_ndim), ('the output gradient', output_grad),
         ('the filters', filters))
     lead, spatial = _spatial_hint(input_shape, 'input_shape', who, convdim)
     k_shape = _merge_shapes(_static_dims(filters),
                             _shape_hint(filter_shape, 'filter_shape', who,
-                                        ndim),
+                                        k_ndim),
                             'the filters', 'filter_shape', who)
-    if None not in (lead[1], k_shape[1]) and lead[1] != k_shape[1]:
-        raise ValueError('%s: input_shape has %d channels, but the filters '
-                         'take %d (shape %s)' % (who, lead[1], k_shape[1],
-                                                 k_shape))
+    _check_channels(who, lead[1], k_shape, convdim, num_groups,
+                    'input_shape')
     op = _CLASSES[AbstractConv_gradInputs, convdim](
         imshp=tuple(lead) + tuple(s if _is_int(s) else None
                                   for s in spatial),
         kshp=k_shape, border_mode=border_mode, subsample=subsample,
-        filter_flip=filter_flip, filter_dilation=filter_dilation)
+        filter_flip=filter_flip, filter_dilation=filter_dilation, **extras)
     return op(filters, output_grad, spatial)
 
 
 def _grad_wrt_weights(convdim, input, output_grad, filter_shape,
                       input_shape, border_mode, subsample, filter_flip,
-                      filter_dilation):
+                      filter_dilation, num_groups=1, unshared=False):
     who = '%s_grad_wrt_weights' % _name(convdim)
+    extras = _extras(who, convdim, num_groups, unshared)
     ndim = 2 + convdim
     input, output_grad = _float_tensors(
         who, ndim, ('the input', input), ('the output gradient',
                                           output_grad))
-    lead, spatial = _spatial_hint(filter_shape, 'filter_shape', who, convdim)
+    lead, spatial = _spatial_hint(filter_shape, 'filter_shape', who, convdim,
+                                  _kernel_ndim(convdim, unshared))
     in_shape = _merge_shapes(_static_dims(input),
                              _shape_hint(input_shape, 'input_shape', who,
                                          ndim),
                              'the input', 'input_shape', who)
-    if None not in (lead[1], in_shape[1]) and lead[1] != in_shape[1]:
-        raise ValueError('%s: filter_shape takes %d channels, but the input '
-                         'has %d (shape %s)' % (who, lead[1], in_shape[1],
-                                                in_shape))
+    _check_channels(who, in_shape[1],
+                    tuple(lead) + (None,) * convdim, convdim, num_groups,
+                    'the input')
     op = _CLASSES[AbstractConv_gradWeights, convdim](
         imshp=in_shape,
         kshp=tuple(lead) + tuple(s if _is_int(s) else None for s in spatial),
         border_mode=border_mode, subsample=subsample,
-        filter_flip=filter_flip, filter_dilation=filter_dilation)
+        filter_flip=filter_flip, filter_dilation=filter_dilation, **extras)
     return op(input, output_grad, spatial)
 
 
@@ -996,20 +1128,21 @@ def conv2d_grad_wrt_inputs(output_grad, filters, input_shape,
 
     :param output_grad: 4-d tensor ``(batch, n_filters, out_rows,
         out_cols)``, a gradient with respect to the convolution's output
-    :param filters: 4-d tensor ``(n_filters, channels, k_rows, k_cols)``
+    :param filters: 4-d tensor ``(n_filters, channels // num_groups,
+        k_rows, k_cols)`` (6-d with ``unshared``, as :func:`conv2d`'s)
     :param input_shape: the convolution's input shape: 4 entries, the
         first two ints or None, the last two ints or symbolic int scalars
         (required: with a stride, several input sizes give one output size)
     :param filter_shape: the filters' shape if known (a hint)
     :param border_mode, subsample, filter_flip, filter_dilation: those of
         the forward :func:`conv2d`
-    :param num_groups, unshared: 1 and False (others not implemented)
+    :param num_groups, unshared: those of the forward :func:`conv2d`
     :returns: 4-d tensor ``(batch, channels) + input_shape[2:]``
     """
-    _check_extras('conv2d_grad_wrt_inputs', num_groups, unshared)
     return _grad_wrt_inputs(2, output_grad, filters, input_shape,
                             filter_shape, border_mode, subsample,
-                            filter_flip, filter_dilation)
+                            filter_flip, filter_dilation, num_groups,
+                            unshared)
 
 
 def conv3d_grad_wrt_inputs(output_grad, filters, input_shape,
@@ -1017,11 +1150,11 @@ def conv3d_grad_wrt_inputs(output_grad, filters, input_shape,
                            subsample=(1, 1, 1), filter_flip=True,
                            filter_dilation=(1, 1, 1), num_groups=1):
     """The gradient of :func:`conv3d` with respect to its input (see
-    :func:`conv2d_grad_wrt_inputs`; 5-d tensors, three spatial entries)."""
-    _check_extras('conv3d_grad_wrt_inputs', num_groups, False)
+    :func:`conv2d_grad_wrt_inputs`; 5-d tensors, three spatial entries;
+    ``num_groups`` as :func:`conv3d`'s)."""
     return _grad_wrt_inputs(3, output_grad, filters, input_shape,
                             filter_shape, border_mode, subsample,
-                            filter_flip, filter_dilation)
+                            filter_flip, filter_dilation, num_groups)
 
 
 def conv2d_grad_wrt_weights(input, output_grad, filter_shape,
@@ -1035,18 +1168,21 @@ def conv2d_grad_wrt_weights(input, output_grad, filter_shape,
         convolution's input
     :param output_grad: 4-d tensor ``(batch, n_filters, out_rows,
         out_cols)``
-    :param filter_shape: the filters' shape: 4 entries, the first two ints
-        or None, the last two ints or symbolic int scalars (required)
+    :param filter_shape: the filters' shape: 4 entries (6 with
+        ``unshared``), ints or None, the last two ints or symbolic int
+        scalars (required)
     :param input_shape: the input's shape if known (a hint)
     :param border_mode, subsample, filter_flip, filter_dilation: those of
         the forward :func:`conv2d`
-    :param num_groups, unshared: 1 and False (others not implemented)
-    :returns: 4-d tensor ``(n_filters, channels) + filter_shape[2:]``
+    :param num_groups, unshared: those of the forward :func:`conv2d`
+    :returns: 4-d tensor ``(n_filters, channels // num_groups) +
+        filter_shape[2:]``; with ``unshared``, 6-d ``(n_filters, out_rows,
+        out_cols, channels // num_groups) + filter_shape[4:]``
     """
-    _check_extras('conv2d_grad_wrt_weights', num_groups, unshared)
     return _grad_wrt_weights(2, input, output_grad, filter_shape,
                              input_shape, border_mode, subsample,
-                             filter_flip, filter_dilation)
+                             filter_flip, filter_dilation, num_groups,
+                             unshared)
 
 
 def conv3d_grad_wrt_weights(input, output_grad, filter_shape,
@@ -1054,11 +1190,11 @@ def conv3d_grad_wrt_weights(input, output_grad, filter_shape,
                             subsample=(1, 1, 1), filter_flip=True,
                             filter_dilation=(1, 1, 1), num_groups=1):
     """The gradient of :func:`conv3d` with respect to its filters (see
-    :func:`conv2d_grad_wrt_weights`; 5-d tensors, three spatial entries)."""
-    _check_extras('conv3d_grad_wrt_weights', num_groups, False)
+    :func:`conv2d_grad_wrt_weights`; 5-d tensors, three spatial entries;
+    ``num_groups`` as :func:`conv3d`'s)."""
     return _grad_wrt_weights(3, input, output_grad, filter_shape,
                              input_shape, border_mode, subsample,
-                             filter_flip, filter_dilation)
+                             filter_flip, filter_dilation, num_groups)
 
 
 
@@ -1394,104 +1530,18 @@ def border_mode_to_pad(mode, convdim, kshp):
 
 
 # ----------------------------------------------------------------------------
-# Convolutions built of the ones above: grouped (depthwise), separable,
-# causal.
-
-def _grouped(convdim, input, filters, num_groups, who, input_shape=None,
-             filter_shape=None, **conv_kwargs):
-    """The convolution of ``input`` by ``filters`` in ``num_groups``
-    groups, as Theano's ``num_groups``: the channels and the filters are
-    cut into that many equal parts, part ``g`` of the filters convolves
-    part ``g`` of the channels, and the results are stacked along the
-    channels.  One convolution per group, on this module's op.
-
-    :param filters: ``(n_filters, channels // num_groups) + kernel``
-    :param input_shape, filter_shape: hints, checked where known
-    """
-    ndim = 2 + convdim
-    input, filters = _float_tensors(who, ndim, ('the input', input),
-                                    ('the filters', filters))
-    in_shape = _merge_shapes(_static_dims(input), _shape_hint(
-        input_shape, 'input_shape', who, ndim), 'the input', 'input_shape',
-        who)
-    k_shape = _merge_shapes(_static_dims(filters), _shape_hint(
-        filter_shape, 'filter_shape', who, ndim), 'the filters',
-        'filter_shape', who)
-    if not _is_int(num_groups) or num_groups < 1:
-        raise ValueError('%s: the number of groups should be an int >= 1, '
-                         'not %r' % (who, num_groups))
-    if num_groups == 1:
-        return _convolve(convdim, input, filters, in_shape, k_shape,
-                         **conv_kwargs)
-    if in_shape[1] is not None and (
-            k_shape[1] is not None and in_shape[1] != k_shape[1] * num_groups
-            or in_shape[1] % num_groups):
-        raise ValueError(
-            '%s: the input has %d channels, which %d groups of filters of '
-            '%s channels do not take' % (who, in_shape[1], num_groups,
-                                         k_shape[1]))
-    if k_shape[0] is not None and k_shape[0] % num_groups:
-        raise ValueError('%s: %d filters do not make %d groups'
-                         % (who, k_shape[0], num_groups))
-    # the channels and filters at run time, where not known before
-    checks = []
-    if None in (in_shape[1], k_shape[1]):
-        checks.append(pt.eq(input.shape[1], filters.shape[1] * num_groups))
-    if k_shape[0] is None:
-        checks.append(pt.eq(filters.shape[0] % num_groups, 0))
-    check = Assert('%s: the input\'s channels should be %d groups of the '
-                   'filters\' channels, and the filters %d groups'
-                   % (who, num_groups, num_groups))
-    channels = (in_shape[1] // num_groups if in_shape[1] is not None
-                else k_shape[1])
-    sub_in = (in_shape[0], channels) + in_shape[2:]
-    sub_k = (None if k_shape[0] is None else k_shape[0] // num_groups,
-             channels) + k_shape[2:]
-    if channels is not None and sub_k[0] is not None:
-        # sizes known when the graph is built: slices of constant bounds
-        # (mode JAX compiles these, not the reshapes below)
-        inputs = [input[:, g * channels:(g + 1) * channels]
-                  for g in range(num_groups)]
-        kernels = [filters[g * sub_k[0]:(g + 1) * sub_k[0]]
-                   for g in range(num_groups)]
-    else:
-        # the groups on an axis of their own (the check first: the
-        # reshapes need whole groups)
-        if checks:
-            input = check(input, *checks)
-        checks = []
-        x_dims = [input.shape[i] for i in range(ndim)]
-        k_dims = [filters.shape[i] for i in range(ndim)]
-        input = input.reshape([x_dims[0], num_groups, -1] + x_dims[2:],
-                              ndim=ndim + 1)
-        filters = filters.reshape([num_groups, -1] + k_dims[1:],
-                                  ndim=ndim + 1)
-        inputs = [input[:, g] for g in range(num_groups)]
-        kernels = [filters[g] for g in range(num_groups)]
-    parts = [_convolve(convdim, x, k, sub_in, sub_k, **conv_kwargs)
-             for x, k in zip(inputs, kernels)]
-    # stacked on a groups' axis, then merged into the channels (the
-    # gradient of a concatenation would cut at sizes computed at run time)
-    stacked = pt.stack(parts, axis=1)
-    out_dims = [stacked.shape[i] for i in range(ndim + 1)]
-    merged = stacked.reshape(
-        [out_dims[0], -1 if k_shape[0] is None else k_shape[0]]
-        + out_dims[3:], ndim=ndim)
-    # (here on the result, which leaves the inputs' shapes to JAX as they
-    # are)
-    return check(merged, *checks) if checks else merged
-
+# Convolutions built of the ones above: separable (depthwise, then
+# pointwise) and causal.
 
 def _separable(convdim, input, depthwise_filters, pointwise_filters,
                num_channels, input_shape, depthwise_filter_shape,
                pointwise_filter_shape, border_mode, subsample, filter_flip,
                filter_dilation):
     who = 'separable_conv%dd' % convdim
-    depthwise = _grouped(
-        convdim, input, depthwise_filters, num_channels, who,
-        input_shape=input_shape, filter_shape=depthwise_filter_shape,
-        border_mode=border_mode, subsample=subsample,
-        filter_flip=filter_flip, filter_dilation=filter_dilation)
+    depthwise = _convolve(
+        convdim, input, depthwise_filters, input_shape,
+        depthwise_filter_shape, border_mode, subsample, filter_flip,
+        filter_dilation, num_groups=num_channels, who=who)
     ones = (1,) * convdim
     return _convolve(convdim, depthwise, pointwise_filters, None,
                      pointwise_filter_shape, 'valid', ones, filter_flip,
@@ -1597,13 +1647,11 @@ def causal_conv1d(input, filters, filter_shape, input_shape=None,
             raise ValueError('%s: input_shape should have 3 entries, not %r'
                              % (who, input_shape))
         input_shape += (1,)
-    output = _grouped(
+    output = _convolve(
         2, input.dimshuffle(0, 1, 2, 'x'), filters.dimshuffle(0, 1, 2, 'x'),
-        num_groups, who, input_shape=input_shape,
-        filter_shape=filter_shape[:2] + (length, 1),
-        border_mode=((filter_dilation * (length - 1), 0), 0),
-        subsample=(subsample, 1), filter_flip=filter_flip,
-        filter_dilation=(filter_dilation, 1))
+        input_shape, filter_shape[:2] + (length, 1),
+        ((filter_dilation * (length - 1), 0), 0), (subsample, 1),
+        filter_flip, (filter_dilation, 1), num_groups=num_groups, who=who)
     return output[:, :, :, 0]
 
 

@@ -28,7 +28,15 @@
 //                       into the image's pixels ("col2im"),
 //
 // where `top` is the output (or its gradient) with the image index moved
-// after the filter index (f x P).  Each is one matrix product over the
+// after the filter index (f x P).
+//
+// Groups (Theano's num_groups): the channels and the filters are cut into
+// `groups` equal runs, run g of the filters reading run g of the channels
+// only.  Each group is the computation above on its runs, one after the
+// other, reusing the scratch memory; the arrays are not copied: the loops
+// step over an image's channels, and the output's filters, by the whole
+// arrays' counts (Shape::cs, Shape::fs), from pointers to the group's
+// first channel and filter.  Each is one matrix product over the
 // whole minibatch (blas::product: cut into blocks on several threads);
 // the loops around the product (the patches, the transposes) run on the
 // same threads (parallel::parallel_for).
@@ -52,13 +60,15 @@ struct Options {
     npy_intp stride[AXES];    // subsampling
     npy_intp dilation[AXES];  // the filters' dilation
     int flip;                 // true convolution: filters are flipped
+    int groups;               // channel groups (num_groups)
     int threads;              // threads for the loops around the gemm
     const char* name;         // "conv2d", "conv3d": for error messages
 };
 
 // Sizes of one call, on three axes.
 struct Shape {
-    npy_intp n, c, f;          // images, channels, filters
+    npy_intp n, c, f;          // images, channels, filters (of one group)
+    npy_intp cs, fs;           // channels and filters of the whole arrays
     npy_intp in[AXES];         // image size
     npy_intp k[AXES];          // filter size
     npy_intp out[AXES];        // output size
@@ -173,7 +183,7 @@ void im2col_row(const T* x, const Shape& g, const Tap& t, T* cols,
     const npy_intp ow = g.out[2], sw = g.stride[2], w = g.in[2];
     const npy_intp x0 = t.lo[2], x1 = t.hi[2], y0 = t.lo[1], y1 = t.hi[1];
     for (npy_intp n = n0; n < n1; ++n) {
-        const T* image = x + (n * g.c + ch) * g.pixels();
+        const T* image = x + (n * g.cs + ch) * g.pixels();
         T* out = cols + k * g.P() + n * positions;
         for (npy_intp z = 0; z < g.out[0]; ++z) {
             T* plane = out + z * plane_out;
@@ -226,7 +236,7 @@ template <typename T>
 void col2im_channel(const T* cols, const Shape& g, const Tap* taps, T* dx,
                     npy_intp ch, npy_intp n0, npy_intp n1) {
     const npy_intp P = g.P(), positions = g.positions();
-    const npy_intp pixels = g.pixels(), taps_n = g.taps(), c = g.c;
+    const npy_intp pixels = g.pixels(), taps_n = g.taps(), c = g.cs;
     const npy_intp plane_out = g.out[1] * g.out[2];
     const npy_intp plane_in = g.in[1] * g.in[2];
     const npy_intp w = g.in[2], ow = g.out[2], sh = g.stride[1];
@@ -289,7 +299,7 @@ void batch_last(const T* top, const Shape& g, T* mat) {
             for (npy_intp n = begin; n < end; ++n)
                 for (npy_intp f = 0; f < g.f; ++f)
                     memcpy(mat + f * P + n * positions,
-                           top + (n * g.f + f) * positions,
+                           top + (n * g.fs + f) * positions,
                            sizeof(T) * positions);
         });
 }
@@ -301,19 +311,20 @@ void batch_first(const T* mat, const Shape& g, T* out) {
         [&](parallel::index_t begin, parallel::index_t end) {
             for (npy_intp n = begin; n < end; ++n)
                 for (npy_intp f = 0; f < g.f; ++f)
-                    memcpy(out + (n * g.f + f) * positions,
+                    memcpy(out + (n * g.fs + f) * positions,
                            mat + f * P + n * positions,
                            sizeof(T) * positions);
         });
 }
 
-// The filters (any strides) as the f x K matrix, flipped along every
-// spatial axis when asked, and the f x K matrix back into a C-contiguous
-// (f, c, k...) array.
+// The filters f0 to f0 + g.f (any strides) as the f x K matrix, flipped
+// along every spatial axis when asked, and the f x K matrix back into a
+// C-contiguous (f, c, k...) array.
 template <typename T>
 void pack_filters(PyArrayObject* w, const Shape& g, int convdim, bool flip,
-                  T* mat) {
-    const char* data = (const char*)PyArray_DATA(w);
+                  npy_intp f0, T* mat) {
+    const char* data = (const char*)PyArray_DATA(w)
+                       + f0 * PyArray_STRIDES(w)[0];
     const npy_intp* s = PyArray_STRIDES(w);
     npy_intp step[AXES] = {0, 0, 0};
     for (int a = 0; a < convdim; ++a) step[AXES - convdim + a] = s[2 + a];
@@ -347,22 +358,38 @@ void unpack_filters(const T* mat, const Shape& g, bool flip, T* out) {
 // ---------------------------------------------------------------------------
 // Checking shapes, allocating outputs.
 
-// Fills g from the images' (n, c, spatial...) and the filters' (f, c,
-// spatial...) dimensions, each 2 + o.convdim long; false, with ValueError
-// set, when they do not fit together.
+// Fills g (one group's sizes) from the images' (n, c, spatial...) and the
+// filters' (f, c / groups, spatial...) dimensions, each 2 + o.convdim
+// long; false, with ValueError set, when they do not fit together.
 inline bool make_shape(const char* who, const npy_intp* xd,
                        const npy_intp* wd, const Options& o, Shape* g) {
     const int nd = 2 + o.convdim, first = AXES - o.convdim;
+    const npy_intp groups = o.groups;
     char a[128], b[128], c[128], d[128];
-    if (xd[1] != wd[1]) {
-        PyErr_Format(PyExc_ValueError,
-            "%s: the input has %ld channels (its shape is %s) but the "
-            "filters take %ld (their shape is %s)", who, (long)xd[1],
-            shape_text(xd, nd, a, sizeof(a)), (long)wd[1],
-            shape_text(wd, nd, b, sizeof(b)));
+    if (xd[1] != wd[1] * groups) {
+        if (groups == 1)
+            PyErr_Format(PyExc_ValueError,
+                "%s: the input has %ld channels (its shape is %s) but the "
+                "filters take %ld (their shape is %s)", who, (long)xd[1],
+                shape_text(xd, nd, a, sizeof(a)), (long)wd[1],
+                shape_text(wd, nd, b, sizeof(b)));
+        else
+            PyErr_Format(PyExc_ValueError,
+                "%s: the input has %ld channels (its shape is %s) but %ld "
+                "groups of filters take %ld each (their shape is %s)", who,
+                (long)xd[1], shape_text(xd, nd, a, sizeof(a)), (long)groups,
+                (long)wd[1], shape_text(wd, nd, b, sizeof(b)));
         return false;
     }
-    g->n = xd[0]; g->c = xd[1]; g->f = wd[0];
+    if (wd[0] % groups) {
+        PyErr_Format(PyExc_ValueError,
+            "%s: %ld filters (their shape is %s) do not make %ld groups",
+            who, (long)wd[0], shape_text(wd, nd, a, sizeof(a)),
+            (long)groups);
+        return false;
+    }
+    g->n = xd[0]; g->c = wd[1]; g->f = wd[0] / groups;
+    g->cs = xd[1]; g->fs = wd[0];
     g->threads = o.threads;
     npy_intp span[AXES], padded[AXES];
     bool fits = true;
@@ -406,10 +433,10 @@ inline bool make_shape(const char* who, const npy_intp* xd,
     return true;
 }
 
-// The output's dims (n, f, out...) for o.convdim axes.
+// The output's dims (n, f, out...) for o.convdim axes, all groups.
 inline void output_dims(const Shape& g, const Options& o, npy_intp* dims) {
     dims[0] = g.n;
-    dims[1] = g.f;
+    dims[1] = g.fs;
     for (int i = 0; i < o.convdim; ++i)
         dims[2 + i] = g.out[AXES - o.convdim + i];
 }
@@ -487,7 +514,7 @@ int forward(PyArrayObject* x, PyArrayObject* w, PyArrayObject*,
     const npy_intp K = g.K(), P = g.P();
     T* result = (T*)PyArray_DATA(*out);
     if (K == 0 || P == 0 || g.f == 0) {
-        memset(result, 0, sizeof(T) * P * g.f);
+        memset(result, 0, sizeof(T) * P * g.fs);
         return 0;
     }
     Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.taps()
@@ -498,14 +525,16 @@ int forward(PyArrayObject* x, PyArrayObject* w, PyArrayObject*,
     make_taps(g, taps);
     PyArrayObject* xc = PyArray_GETCONTIGUOUS(x);
     if (!xc) return -1;
-    pack_filters<T>(w, g, o.convdim, o.flip, filters);
     const T* xd = (const T*)PyArray_DATA(xc);
-    Py_BEGIN_ALLOW_THREADS
-    im2col<T>(xd, g, taps, cols);
-    blas::product<T>(false, false, g.f, P, K, filters, K, cols, P, prod, P,
-                     g.threads);
-    batch_first<T>(prod, g, result);
-    Py_END_ALLOW_THREADS
+    for (npy_intp group = 0; group < o.groups; ++group) {
+        pack_filters<T>(w, g, o.convdim, o.flip, group * g.f, filters);
+        Py_BEGIN_ALLOW_THREADS
+        im2col<T>(xd + group * g.c * g.pixels(), g, taps, cols);
+        blas::product<T>(false, false, g.f, P, K, filters, K, cols, P, prod,
+                         P, g.threads);
+        batch_first<T>(prod, g, result + group * g.f * g.positions());
+        Py_END_ALLOW_THREADS
+    }
     Py_DECREF(xc);
     return 0;
 }
@@ -526,8 +555,14 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
                      "have %d dimensions", who, 2 + o.convdim);
         return -1;
     }
-    if (!read_shape(who, shape, PyArray_DIMS(top)[1], PyArray_DIMS(x)[1], o,
-                    wd)
+    if (PyArray_DIMS(x)[1] % o.groups) {
+        PyErr_Format(PyExc_ValueError, "%s: the input's %ld channels do not "
+                     "make %d groups", who, (long)PyArray_DIMS(x)[1],
+                     o.groups);
+        return -1;
+    }
+    if (!read_shape(who, shape, PyArray_DIMS(top)[1],
+                    PyArray_DIMS(x)[1] / o.groups, o, wd)
             || !make_shape(who, PyArray_DIMS(x), wd, o, &g)
             || !check_top(who, top, g, o))
         return -1;
@@ -535,7 +570,7 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     const npy_intp K = g.K(), P = g.P();
     T* result = (T*)PyArray_DATA(*dw);
     if (K == 0 || P == 0 || g.f == 0) {
-        memset(result, 0, sizeof(T) * K * g.f);
+        memset(result, 0, sizeof(T) * K * g.fs);
         return 0;
     }
     const npy_intp room = K * P + g.f * P
@@ -553,11 +588,13 @@ int grad_weights(PyArrayObject* x, PyArrayObject* top, PyArrayObject* shape,
     const T* xd = (const T*)PyArray_DATA(xc);
     const T* td = (const T*)PyArray_DATA(tc);
     Py_BEGIN_ALLOW_THREADS
-    im2col<T>(xd, g, taps, cols);
-    batch_last<T>(td, g, tmat);
-    blas::product<T>(false, true, g.f, K, P, tmat, P, cols, P, prod, K,
-                     g.threads, partials);
-    unpack_filters<T>(prod, g, o.flip, result);
+    for (npy_intp group = 0; group < o.groups; ++group) {
+        im2col<T>(xd + group * g.c * g.pixels(), g, taps, cols);
+        batch_last<T>(td + group * g.f * g.positions(), g, tmat);
+        blas::product<T>(false, true, g.f, K, P, tmat, P, cols, P, prod, K,
+                         g.threads, partials);
+        unpack_filters<T>(prod, g, o.flip, result + group * g.f * K);
+    }
     Py_END_ALLOW_THREADS
     Py_DECREF(xc);
     Py_DECREF(tc);
@@ -580,8 +617,8 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
                      "have %d dimensions", who, 2 + o.convdim);
         return -1;
     }
-    if (!read_shape(who, shape, PyArray_DIMS(top)[0], PyArray_DIMS(w)[1], o,
-                    xd)
+    if (!read_shape(who, shape, PyArray_DIMS(top)[0],
+                    PyArray_DIMS(w)[1] * o.groups, o, xd)
             || !make_shape(who, xd, PyArray_DIMS(w), o, &g)
             || !check_top(who, top, g, o))
         return -1;
@@ -589,7 +626,7 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
     const npy_intp K = g.K(), P = g.P();
     T* result = (T*)PyArray_DATA(*dx);
     if (K == 0 || P == 0 || g.f == 0) {
-        memset(result, 0, sizeof(T) * g.n * g.c * g.pixels());
+        memset(result, 0, sizeof(T) * g.n * g.cs * g.pixels());
         return 0;
     }
     Tap* taps = (Tap*)scratch_get(s, sizeof(Tap) * g.taps()
@@ -600,14 +637,16 @@ int grad_inputs(PyArrayObject* w, PyArrayObject* top, PyArrayObject* shape,
     make_taps(g, taps);
     PyArrayObject* tc = PyArray_GETCONTIGUOUS(top);
     if (!tc) return -1;
-    pack_filters<T>(w, g, o.convdim, o.flip, filters);
     const T* td = (const T*)PyArray_DATA(tc);
-    Py_BEGIN_ALLOW_THREADS
-    batch_last<T>(td, g, tmat);
-    blas::product<T>(true, false, K, P, g.f, filters, K, tmat, P, cols, P,
-                     g.threads);
-    col2im<T>(cols, g, taps, result);
-    Py_END_ALLOW_THREADS
+    for (npy_intp group = 0; group < o.groups; ++group) {
+        pack_filters<T>(w, g, o.convdim, o.flip, group * g.f, filters);
+        Py_BEGIN_ALLOW_THREADS
+        batch_last<T>(td + group * g.f * g.positions(), g, tmat);
+        blas::product<T>(true, false, K, P, g.f, filters, K, tmat, P, cols,
+                         P, g.threads);
+        col2im<T>(cols, g, taps, result + group * g.c * g.pixels());
+        Py_END_ALLOW_THREADS
+    }
     Py_DECREF(tc);
     return 0;
 }
@@ -642,6 +681,7 @@ corr::scratch_free(&APPLY_SPECIFIC(scratch));
     CORR_AXIS(0) CORR_AXIS(1) CORR_AXIS(2)
 #undef CORR_AXIS
     options.flip = PARAMS->flip;
+    options.groups = PARAMS->groups;
     options.threads = PARAMS->threads;
     static const char* const names[4] = {"conv", "conv1d", "conv2d",
                                          "conv3d"};
