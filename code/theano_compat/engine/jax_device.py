@@ -52,7 +52,7 @@ from pytensor.tensor.subtensor import Subtensor
 
 from theano_compat.engine.flags import FLAGS, uses_gpu
 
-__all__ = ['DeviceError', 'install_jax_dispatch', 'import_jax', 'jax_device',
+__all__ = ['DeviceError', 'NotInModeJAX', 'install_jax_dispatch', 'import_jax', 'jax_device',
            'jax_device_name',
            'is_jax_mode', 'compile_jax', 'ShapeSpecialised',
            'values_to_device', 'values_to_host']
@@ -68,6 +68,14 @@ class DeviceError(RuntimeError):
 
 
 DeviceError.__module__ = 'theano_compat'  # where users import it from
+
+
+class NotInModeJAX(NotImplementedError):
+    """What mode JAX cannot compute whatever the shapes (an op without
+    JAX code, a parameter that must be a constant): raised by the package's
+    JAX dispatch modules with a message that is the whole advice, so the
+    compiler passes it on as it is, without the advice on shapes that it
+    adds to PyTensor's own errors."""
 
 
 def _flags_text():
@@ -313,6 +321,8 @@ class ShapeSpecialised(object):
                 compiled = pytensor.function(
                     self.inputs, self.outputs, mode=self.mode,
                     updates=self.updates, givens=givens, **self.kwargs)
+            except NotInModeJAX:
+                raise
             except NotImplementedError as error:
                 raise NotImplementedError(
                     'PyTensor\'s JAX backend (%s) cannot compile this graph: '

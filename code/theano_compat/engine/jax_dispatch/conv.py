@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from pytensor.graph.basic import Constant
 from pytensor.link.jax.dispatch import jax_funcify
 
+from theano_compat.engine.jax_device import NotInModeJAX
 from theano_compat.tensor.nnet.abstract_conv import (
     AbstractConv, AbstractConv_gradInputs, AbstractConv_gradWeights)
 
@@ -47,7 +48,7 @@ def correlate(op, images, filters):
 
 def _shared_only(op):
     if op.unshared:
-        raise NotImplementedError(UNSHARED)
+        raise NotInModeJAX(UNSHARED)
 
 
 def _static_shape(node, shape):

@@ -9,6 +9,7 @@ shapes, so ``neib_shape`` and ``neib_step`` must be constants.
 import jax.numpy as jnp
 from pytensor.link.jax.dispatch import jax_funcify
 
+from theano_compat.engine.jax_device import NotInModeJAX
 from theano_compat.tensor.nnet.neighbours import (
     Images2Neibs, Images2NeibsGrad, add_patches_back, constant_pair,
     cut_patches)
@@ -19,7 +20,7 @@ def constant_pairs(op, node):
     two inputs."""
     pairs = [constant_pair(v) for v in node.inputs[-2:]]
     if None in pairs:
-        raise NotImplementedError(
+        raise NotInModeJAX(
             '%s in mode JAX: neib_shape and neib_step must be known when '
             'the graph is built (constants), not symbolic' % op)
     return pairs

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from pytensor.graph.basic import Constant
 from pytensor.link.jax.dispatch import jax_funcify
 
+from theano_compat.engine.jax_device import NotInModeJAX
 from theano_compat.tensor.signal.pool import (
     AveragePoolGrad, DownsampleFactorMaxGradGrad, MaxPoolGrad, MaxPoolRop,
     Pool)
@@ -19,7 +20,7 @@ def windows(op, node):
     """The op's :class:`Windows`, from its constant last three inputs."""
     geometry = node.inputs[-3:]
     if not all(isinstance(v, Constant) for v in geometry):
-        raise NotImplementedError(
+        raise NotInModeJAX(
             'mode JAX: pooling needs ws, stride and pad known when the '
             'function is compiled (constants), not symbolic')
     return op.windows(*[v.data for v in geometry])

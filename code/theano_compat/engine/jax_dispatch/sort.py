@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 from pytensor.link.jax.dispatch import jax_funcify
 
+from theano_compat.engine.jax_device import NotInModeJAX
 from theano_compat.tensor.sort import TopKOp, constant_kth
 
 
@@ -17,7 +18,7 @@ from theano_compat.tensor.sort import TopKOp, constant_kth
 def jax_funcify_topk(op, node, **kwargs):
     k = constant_kth(node.inputs[1])
     if k is None:
-        raise NotImplementedError(
+        raise NotInModeJAX(
             'topk in mode JAX: kth must be known when the graph is '
             'built (a constant), not symbolic')
     axis = op.axis % node.inputs[0].type.ndim
