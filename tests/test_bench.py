@@ -195,6 +195,23 @@ def test_series_steps_dry_run_prints_every_step(capsys):
 
 
 # ----------------------------------------------------------------------------
+# bench/nnet_ops.py
+
+def test_nnet_ops_bench_rows_compute_the_same(capsys):
+    # Each row checks that its two sides agree before timing them.
+    import nnet_ops
+    assert nnet_ops.main(['--dry-run', '--rows', 'topk,neibs']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('copy bandwidth: ')
+    assert [line.split()[0] for line in lines[2:]] == ['topk', 'neibs']
+    for line in lines[2:]:
+        package, other, ratio = (float(v) for v in line.split()[1:4])
+        assert package > 0 and other > 0
+        # (the times are printed to the microsecond, the ratio to 0.01)
+        assert abs(ratio - package / other) < 0.05 * ratio + 0.01
+
+
+# ----------------------------------------------------------------------------
 # bench/conv_pool_3d.py
 
 def test_conv_pool_3d_dry_run_prints_each_row(capsys):

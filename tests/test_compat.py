@@ -137,10 +137,9 @@ def test_pytensor_keeps_its_own_modules():
                            'has no such name either'),
     (lambda: theano.gof, 'theano.gof: Theano\'s graph machinery is '
                          'PyTensor\'s pytensor.graph now'),
-    (lambda: T.nnet.neighbours.images2neibs,
-     'theano.tensor.nnet.neighbours.images2neibs: not provided yet: '
-     'PyTensor dropped images2neibs and neibs2images, which issue #17 '
-     'brings back'),
+    (lambda: T.signal.downsample, 'theano.tensor.signal.downsample: '
+                                  'removed before Theano 1.0; use '
+                                  'theano.tensor.signal.pool.pool_2d'),
     (lambda: theano.sandbox.cuda, 'theano.sandbox.cuda: Theano\'s old GPU '
                                   'back end is gone; run on a GPU with '
                                   'THEANO_FLAGS=device=cuda'),
@@ -242,11 +241,16 @@ def test_compiled_functions_are_pytensor_functions_with_theanos_defaults():
     assert float(f(4.)) == 2.
     assert f.profile.fct_callcount == 1  # PyTensor's profiler counted it
     # PyTensor makes the copy and the unpickled function from the maker:
-    # both are of the same class, with the same default
-    for again in (f.copy(), pickle.loads(pickle.dumps(f))):
+    # both are of the same class, with the same default; the copy returns
+    # a list, as Theano 1.0.5's copy did (its tutorial prints [array(7)])
+    copied, loaded = f.copy(), pickle.loads(pickle.dumps(f))
+    for again, unpack in ((copied, lambda out: out[0]),
+                          (loaded, lambda out: out)):
         assert type(again) is type(f)
-        assert float(again(6.)) == 3.
-        assert float(again(6., 2.)) == 12.
+        assert float(unpack(again(6.))) == 3.
+        assert float(unpack(again(6., 2.))) == 12.
+    assert isinstance(copied(6.), list) and len(copied(6.)) == 1
+    assert not isinstance(f(6.), list)
 
 
 def test_index_functions_take_python_ints_fast_and_safely():
@@ -314,3 +318,25 @@ def test_random_streams_inside_scan_advance_through_the_updates():
     assert first.shape == (4, 3)
     assert len({tuple(row) for row in first}) == 4  # a new draw each step
     assert not numpy.array_equal(first, second)     # and each call
+
+
+def test_rop_and_lop_take_theanos_arguments_and_give_theanos_graphs():
+    W, V = T.dmatrix('W'), T.dmatrix('V')
+    x, v = T.dvector('x'), T.dvector('v')
+    y = T.dot(x, W)
+    # Theano's Rop asks each op for its R operator, with zeros for the
+    # inputs not in wrt, so the graph reads W and a function of it takes it
+    f = theano.function([W, V, x], T.Rop(y, W, V))
+    w, dw, xv = numpy.ones((2, 2)), numpy.full((2, 2), 2.), numpy.array(
+        [0., 1.])
+    numpy.testing.assert_array_equal(f(w, dw, xv), xv.dot(dw))
+    g = theano.function([v, x], T.Lop(y, W, v))
+    numpy.testing.assert_array_equal(g([2., 2.], xv),
+                                     numpy.outer(xv, [2., 2.]))
+    # lists in, lists out; tuples in, tuples out
+    assert isinstance(T.Rop([y], [W], [V]), list)
+    assert isinstance(T.Lop(y, (W,), v), tuple)
+    # an op without an R operator of its own: the same product another way
+    s = T.sort(x)
+    h = theano.function([x, v], T.Rop(s, x, v))
+    numpy.testing.assert_array_equal(h([3., 1.], [10., 20.]), [20., 10.])

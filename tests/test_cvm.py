@@ -232,12 +232,12 @@ def test_channel_sums_are_pytensors():
     # float64 additions (and then float32's rounding of it)
     dtype, rtol = 'float32', 1e-7
     x = T.tensor4('x', dtype=dtype)
-    m = T.matrix('m', dtype=dtype)
+    m = T.tensor3('m', dtype=dtype)
     cases = [(x, x.sum(axis=[0, 2, 3]), [(50, 20, 12, 12), (1, 3, 1, 1),
                                          (2, 5, 3, 7), (0, 4, 2, 2),
                                          (3, 0, 2, 2)]),
              (x, x.sum(axis=[1, 2, 3]), [(7, 3, 5, 5)]),
-             (m, m.sum(axis=1), [(9, 33), (4, 1)])]
+             (m, m.sum(axis=[1, 2]), [(9, 33, 2), (4, 1, 1)])]
     rng = numpy.random.default_rng(4)
     for variable, total, shapes in cases:
         ours = theano.function([variable], total)
@@ -274,3 +274,115 @@ def test_other_axis_sums_are_left_to_pytensor():
     excluded = cvm.fast_cvm(('channel_sums',))
     fn = theano.function([x], x.sum(axis=[0, 2, 3]), mode=excluded)
     assert 'ChannelSums' not in compiled_ops(fn)
+
+
+LAST_AXIS_VALUES = [0., -0., 1., -1., 1e300, -1e300, numpy.inf, -numpy.inf,
+                    numpy.nan, 5e-324, 3., 2.5]
+
+
+def same_bits(got, want):
+    """Equal dtypes, shapes and bits, but for the sign and payload of a NaN
+    (which the compiler's choice of operand order decides)."""
+    nan = numpy.isnan(want)
+    return (got.dtype == want.dtype and got.shape == want.shape
+            and numpy.array_equal(numpy.isnan(got), nan)
+            and got[~nan].tobytes() == want[~nan].tobytes())
+
+
+@pytest.mark.parametrize('dtype', ['float64', 'float32'])
+def test_last_axis_sums_and_maxima_are_pytensors_to_the_bit(dtype):
+    # each row in PyTensor's order and with its operations: the same bits,
+    # signs of zero and infinities included, on every layout
+    x = T.tensor3('x', dtype=dtype)
+    rng = numpy.random.default_rng(15)
+    # (expression, whether it takes a maximum)
+    expressions = [(x.sum(axis=2), False), (x.max(axis=-1), True),
+                   (x.min(axis=2), True),              # -max(-x)
+                   (T.mean(x, axis=2), False),
+                   (x.sum(axis=2, dtype='float64'), False),
+                   (T.exp(x - x.max(axis=2, keepdims=True)).sum(axis=2),
+                    True)]
+    shapes = [(2, 9, 1000), (3, 5, 17), (1, 1, 7), (1, 3, 1), (0, 3, 4),
+              (3, 0, 5), (2, 3, 0)]
+    for expression, maximum in expressions:
+        ours = theano.function([x], expression)
+        theirs = pytensor.function([x], expression, mode=PLAIN_C)
+        assert 'LastAxisReduce' in compiled_ops(ours)
+        assert 'LastAxisReduce' not in compiled_ops(theirs)
+        for shape in shapes:
+            v = (rng.normal(size=shape) * 10. ** rng.integers(
+                -3, 4, size=shape)).astype(dtype)
+            special = rng.random(size=shape) < 0.02
+            with numpy.errstate(over='ignore'):       # 1e300 in float32
+                v[special] = rng.choice(LAST_AXIS_VALUES,
+                                        size=special.sum())
+            for view in (v, v[:, ::2], v.transpose(1, 0, 2), v[..., ::-1],
+                         numpy.asfortranarray(v), v[:, :1]):
+                if maximum and view.shape[-1] == 0 and view.size == 0 \
+                        and view.shape[0] * view.shape[1]:
+                    continue          # an error (the next test)
+                with numpy.errstate(all='ignore'):
+                    got, want = ours(view), theirs(view)
+                assert same_bits(got, want), (expression, shape)
+    # all of a row's zeros negative: the sum starts from +0 and gives +0,
+    # the maximum keeps the first of equal zeros
+    zeros = numpy.array([[-0., -0.], [-0., 0.], [0., -0.]], dtype)
+    m = T.matrix('m', dtype=dtype)
+    for expression in (m.sum(axis=1), m.max(axis=1)):
+        ours = theano.function([m], expression)
+        theirs = pytensor.function([m], expression, mode=PLAIN_C)
+        assert same_bits(ours(zeros), theirs(zeros))
+
+
+def test_a_maximum_over_an_empty_last_axis_is_an_error():
+    x = T.matrix('x')
+    ours = theano.function([x], x.max(axis=1))
+    assert compiled_ops(ours) == ['LastAxisReduce']
+    with pytest.raises(ValueError, match='last axis, which has length 0'):
+        ours(numpy.zeros((3, 0)))
+    assert ours(numpy.zeros((0, 0))).shape == (0,)
+    with pytest.raises(ValueError):                  # as PyTensor's
+        pytensor.function([x], x.max(axis=1), mode=PLAIN_C)(
+            numpy.zeros((3, 0)))
+
+
+def test_other_reductions_are_left_to_pytensor():
+    x = T.matrix('x')
+    f = T.ftensor3('f')
+    for expression in (x.sum(axis=0), x.sum(), x.max(axis=0), x.max(),
+                       f.sum(axis=[1, 2]), f.max(axis=[0, 2]),
+                       f.sum(axis=2, acc_dtype='float32'),
+                       x.prod(axis=1),
+                       T.imatrix('i').sum(axis=1), T.imatrix('j').max(
+                           axis=1)):
+        inputs = list(explicit_graph_inputs([expression]))
+        fn = theano.function(inputs, expression)
+        assert 'LastAxisReduce' not in compiled_ops(fn), expression
+    excluded = cvm.fast_cvm(('last_axis_reductions',))
+    fn = theano.function([x], x.sum(axis=1), mode=excluded)
+    assert 'LastAxisReduce' not in compiled_ops(fn)
+    assert reductions.LAST_AXIS_NAME in cvm.REWRITE_NAMES
+
+
+def test_last_axis_python_code_and_gradients():
+    rng = numpy.random.default_rng(16)
+    v = rng.normal(size=(5, 6, 7))
+    v[0, 0, :3] = v[0, 0, 3]                      # tied maxima
+    x = T.dtensor3('x')
+    python = pytensor.compile.mode.Mode(linker='py')
+    for reduction in ('sum', 'max'):
+        op = reductions.LastAxisReduce(reduction, 'float64')
+        c = theano.function([x], [op(x), T.grad((op(x) ** 2).sum(), x)])
+        py = theano.function([x], [op(x), T.grad((op(x) ** 2).sum(), x)],
+                             mode=python)
+        pytensor_reduce = getattr(x, reduction)(axis=2)
+        want = pytensor.function(
+            [x], [pytensor_reduce, T.grad((pytensor_reduce ** 2).sum(), x)],
+            mode=PLAIN_C)(v)
+        for got in (c(v), py(v)):
+            assert same_bits(got[0], want[0])
+            numpy.testing.assert_allclose(got[1], want[1], rtol=1e-14)
+    with pytest.raises(TypeError, match='float32 or float64'):
+        reductions.LastAxisReduce('max', 'float64')(T.fmatrix())
+    with pytest.raises(ValueError, match="'sum' or 'max'"):
+        reductions.LastAxisReduce('min', 'float64')

@@ -3,16 +3,16 @@ NanGuardMode and DebugMode modes.
 
 tests/theano_scripts/printing.py ran on Theano 1.0.5 (its output is in
 tests/theano_reference.json) and runs here through ``python -m
-theano_compat``.  PyTensor names its ops differently (``Tanh`` for
-``Elemwise{tanh,no_inplace}``), so a printed graph is compared by its
-shape: each line's depth, the op or leaf it shows (lower case, without
-parameters), its name, its type's dtype and rank, which lines share an
-id, and for a compiled function the clients noted on each line.  What
-is not a graph is compared as it is (the errors of the debug modes, the
-``Print`` op's lines).
+theano_compat``.  debugprint and pp print Theano's text (Theano's
+spellings of PyTensor's ops, `` |`` trees, ``TensorConstant{...}``), so
+each printed graph is compared line for line; in the compiled function's
+graph PyTensor runs two independent nodes in the other order, so there
+the running positions are masked and checked for what they must be (a
+running order: each node after its inputs; each client noted with its own
+line's position).  What is not a graph is compared as it is (the errors
+of the debug modes, the ``Print`` op's lines).
 """
 
-import ast
 import io
 import re
 
@@ -36,91 +36,26 @@ def sections(text):
             name = line[3:]
             found[name] = []
         else:
-            found[name].append(line.rstrip())
+            found[name].append(line)
     return found
 
 
-# Theano draws a level of the tree as " |" or "  "; PyTensor as " │ " or
-# "   " and the last one as " ├─ " or " └─ ".
-THEANO_PREFIX = re.compile(r'^((?: \||  )*)')
-PYTENSOR_PREFIX = re.compile(r'^((?: │ |   )*(?: ├─ | └─ )?)')
-LABEL = re.compile(r"^(?P<label>[^\[<']+?)\s*(?P<id>\[id [^\]]*\])?\s*"
-                   r"(?P<type><[^>]*>)?\s*(?:'(?P<name>[^']*)')?\s*"
-                   r"(?P<index>\d+)?(?: clients:(?P<clients>.*))?$")
-RANKS = {'scalar': 0, 'vector': 1, 'matrix': 2}
-
-
-def op_or_leaf(label):
-    """``Elemwise{tanh,no_inplace}`` and ``Tanh`` are both ``tanh``."""
-    elemwise = re.match(r'Elemwise\{(\w+)', label)
-    if elemwise:
-        return elemwise.group(1).lower()
-    return re.sub(r'\{.*', '', label).strip().lower()
-
-
-def type_key(text):
-    """``<TensorType(float64, vector)>`` and ``<Vector(float64,
-    shape=(?,))>`` are both ``('float64', 1)``."""
-    if not text:
-        return None
-    dtype = re.search(r'(float|int|uint|complex)\d+|bool', text).group(0)
-    kind = re.match(r'<(\w+)\(', text).group(1).lower()
-    if kind == 'tensortype':
-        kind = re.search(r', (\w+)\)', text).group(1)
-    return dtype, RANKS[kind]
-
-
-def graph_shape(lines, theano_style):
-    """The lines of a printed graph as comparable tuples, and a check of
-    the running positions and clients of a compiled function's lines."""
-    prefix_re = THEANO_PREFIX if theano_style else PYTENSOR_PREFIX
-    rows, ids, positions, notes = [], {}, {}, []
-    for line in lines:
-        if line.endswith('···'):  # PyTensor's mark of a repeated node
-            continue
-        prefix = prefix_re.match(line).group(1)
-        depth = (len(prefix) // 2 if theano_style
-                 else max(0, (len(prefix) - 1) // 3))
-        match = LABEL.match(line[len(prefix):])
-        if match is None:  # not a graph: a number or an array
-            rows.append(('text', line))
-            continue
-        id_token = match.group('id')
-        if id_token is not None and id_token not in ids:
-            ids[id_token] = len(ids)
-        if match.group('index') is not None:
-            positions[id_token] = int(match.group('index'))
-        if match.group('clients'):
-            notes.append(ast.literal_eval(match.group('clients')))
-        rows.append((depth, op_or_leaf(match.group('label')),
-                     ids.get(id_token), match.group('name') or '',
-                     type_key(match.group('type')),
-                     match.group('index') is not None))
-    # a compiled function's positions are its running order...
-    if positions:
-        assert sorted(positions.values()) == list(range(len(positions)))
-    # ...and each client is noted with its own line's position
-    clients = []
-    for note in notes:
-        for client, position in note:
-            if client == 'output':
-                assert position == ''
-                clients.append('output')
-            else:
-                assert positions[client] == position
-                clients.append(ids[client])
-    return rows, sorted(clients, key=str)
-
-
+# the graphs printed the same, line for line
 GRAPH_SECTIONS = ('variable', 'list', 'ids int', 'ids none', 'print_type',
                   'depth 2', 'stop_on_name', 'done shared', 'apply',
-                  'in and numbers', 'function clients')
+                  'in and numbers', 'returns', 'pp', 'spellings')
+
+# a compiled function's line: its depth, id, position, clients
+COMPILED_LINE = re.compile(r"^(?P<tree>(?: \||  )*)(?P<label>.*?) "
+                           r"(?P<id>\[id \w+\]) ''   (?P<position>\d+)"
+                           r"(?: clients:(?P<clients>.*))?$")
 
 
 @pytest.fixture(scope='module')
-def printed(theano_slice, theano_record):
+def printed(theano_record):
     """(ours, Theano's) output of tests/theano_scripts/printing.py."""
-    ours = run_theano_script('printing/float64', theano_slice, theano_record)
+    ours = run_theano_script('printing/float64', 'unread.npz',
+                             theano_record)
     theirs = theano_record['runs']['printing/float64']['stdout']
     return sections(ours), sections(theirs)
 
@@ -128,14 +63,47 @@ def printed(theano_slice, theano_record):
 def test_the_record_has_every_section(printed):
     ours, theirs = printed
     assert list(ours) == list(theirs)
-    assert set(GRAPH_SECTIONS) | {'returns', 'pp', 'Print', 'NanGuardMode',
-                                  'DebugMode'} == set(theirs)
+    assert set(GRAPH_SECTIONS) | {'function clients', 'Print',
+                                  'NanGuardMode', 'DebugMode'} == set(theirs)
 
 
 @pytest.mark.parametrize('name', GRAPH_SECTIONS)
-def test_debugprint_draws_the_graph_theano_drew(printed, name):
+def test_debugprint_and_pp_print_theanos_text(printed, name):
     ours, theirs = printed
-    assert graph_shape(ours[name], False) == graph_shape(theirs[name], True)
+    assert ours[name] == theirs[name]
+
+
+def running_positions(lines):
+    """Check that the positions of a compiled function's printed lines
+    are a running order (each node after its inputs, each client noted
+    with its line's position); return the lines with them masked."""
+    import ast
+    rows = [COMPILED_LINE.match(line) for line in lines]
+    positions = {row.group('id'): int(row.group('position'))
+                 for row in rows if row}
+    assert sorted(set(positions.values())) == list(range(len(positions)))
+    for i, row in enumerate(rows):
+        if row is None:
+            continue
+        depth = len(row.group('tree')) // 2
+        for below in rows[i + 1:]:
+            if below is None or len(below.group('tree')) // 2 <= depth:
+                break
+            if len(below.group('tree')) // 2 == depth + 1:
+                assert positions[below.group('id')] < positions[
+                    row.group('id')]
+        for client, position in ast.literal_eval(row.group('clients')
+                                                 or '[]'):
+            assert position == ('' if client == 'output'
+                                else positions[client])
+    return [re.sub(r"(''   )\d+", r"\1#", re.sub(r", \d+\)", ", #)", line))
+            for line in lines]
+
+
+def test_debugprint_of_a_compiled_function_with_its_clients(printed):
+    ours, theirs = printed
+    assert running_positions(ours['function clients']) == running_positions(
+        theirs['function clients'])
 
 
 def test_debugprint_ids_are_theanos(printed):
@@ -144,27 +112,6 @@ def test_debugprint_ids_are_theanos(printed):
         assert [token in line for line in ours[style]] == [
             token in line for line in theirs[style]]
     assert not any('[id' in line for line in ours['ids none'])
-
-
-def test_debugprint_returns_what_theanos_returned(printed):
-    """A string for file='str', the file given, and None for stdout (the
-    graph in between is the one printed to stdout)."""
-    ours, theirs = printed
-    answers = [line for line in theirs['returns']
-               if line.startswith(('str ', 'file ', 'same text ',
-                                   'stdout '))]
-    assert answers == ['str str', 'file True', 'same text True',
-                       'stdout None']
-    assert [line for line in ours['returns'] if line in answers] == answers
-    graph = [line for line in theirs['returns'] if line not in answers]
-    assert graph_shape([line for line in ours['returns']
-                        if line not in answers], False) == graph_shape(
-                            graph, True)
-
-
-def test_pp_writes_theanos_formula(printed):
-    ours, theirs = printed
-    assert [line.lower() for line in ours['pp']] == theirs['pp']
 
 
 def test_print_op_prints_what_theanos_printed(printed):
@@ -201,12 +148,16 @@ def test_debugprint_takes_functions_variables_and_lists_of_them(trained,
     # the update's graph is printed after the output's
     fgraph = step.maker.fgraph
     assert len(fgraph.outputs) == 2
-    roots = [line for line in alone.split('\nInner graphs:')[0].splitlines()
-             if line and not line.startswith(' ')]
-    assert len(roots) == 2 and 'inplace' in roots[1]
+    roots = [line for line in alone.splitlines() if not line.startswith(' ')]
+    # the update w - 0.1 * g, in place in w: Gemv{inplace} (or an Elemwise
+    # writing into its first input, Theano's Elemwise{...}[(0, 0)])
+    assert len(roots) == 2 and re.match(
+        r"(Gemv\{inplace\}|Elemwise\{.*\}\[\(0, 0\)\]) \[id \w+\] ''   \d+$",
+        roots[1]), roots
     both = printing.debugprint([step, cost], file='str')
-    assert both.startswith(alone.split('\nInner graphs:')[0])
-    assert 'Tanh' in both  # the variable's own graph, not optimised
+    assert both.startswith(alone)
+    # the variable's own graph, not optimised
+    assert " |Elemwise{tanh,no_inplace} [id" in both[len(alone):]
     stream = io.StringIO()
     assert printing.debugprint(cost, file=stream) is stream
     assert printing.debugprint(cost) is None
@@ -225,7 +176,46 @@ def test_print_type_shows_each_variables_type(trained):
     for line in text.splitlines():
         name = re.search(r'\] <([^>]*)>', line)
         assert name, line
-    assert '<%s>' % w.type in text
+    assert text.splitlines()[0] == (
+        "Sum{acc_dtype=float64} [id A] <TensorType(float64, scalar)> ''   ")
+    assert text.splitlines()[-1].endswith(
+        ' |w [id G] <TensorType(float64, vector)>')
+
+
+def test_debugprint_destroy_and_view_maps_and_bad_ids(trained):
+    step, cost, w = trained
+    text = printing.debugprint(step, print_destroy_map=True,
+                               print_view_map=True, file='str')
+    assert re.search(r"^Gemv\{inplace\} \[id \w+\] '' d=\{0: \[0\]\}  \d+$",
+                     text, re.M)
+    assert re.search(r"InplaceDimShuffle\{1,0\} \[id \w+\] 'x.T'  "
+                     r"v=\{0: \[0\]\} \d+$", text, re.M)
+    with pytest.raises(ValueError, match="ids must be 'CHAR', 'int'"):
+        printing.debugprint(cost, ids='letters', file='str')
+    with pytest.raises(TypeError, match='cannot print an object'):
+        printing.debugprint('cost')
+
+
+def test_debugprint_of_scan_shows_its_inner_graph():
+    """Theano's section after the graphs: the scan op, then its inner
+    graph's lines marked ' >', each inner input with the id of the outer
+    input it stands for."""
+    v = T.dvector('v')
+    total, _ = theano.scan(lambda a, acc: acc + a, sequences=v,
+                           outputs_info=T.zeros_like(v[0]))
+    text = printing.debugprint(total, file='str')
+    graph, inner = text.split('\nInner graphs of the scan ops:\n\n')
+    scan_line = [line for line in graph.splitlines()
+                 if 'for{cpu,scan_fn}' in line]
+    assert len(scan_line) == 1
+    scan_id = re.search(r'\[id \w+\]', scan_line[0]).group(0)
+    lines = inner.splitlines()
+    assert lines[0] == "for{cpu,scan_fn} %s ''   " % scan_id
+    assert lines[1].startswith(' >Elemwise{add,no_inplace} [id ')
+    ids_above = set(re.findall(r'\[id \w+\]', graph))
+    mapped = [re.search(r'-> (\[id \w+\])$', line) for line in lines[2:]]
+    assert len(mapped) == 2 and all(m and m.group(1) in ids_above
+                                    for m in mapped)
 
 
 def test_pp_takes_functions_and_lists(trained):

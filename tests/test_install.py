@@ -74,7 +74,7 @@ import os, sys
 import mnist_data, logistic_sgd
 from theano_compat.engine import cop, elementwise, fused, reductions
 from theano_compat.sandbox import rng_mrg
-from theano_compat.tensor.nnet import abstract_conv
+from theano_compat.tensor.nnet import abstract_conv, neighbours
 from theano_compat.tensor.signal import pool
 print(os.path.dirname(mnist_data.__file__) == os.path.dirname(
     logistic_sgd.__file__) and 'site-packages' in mnist_data.__file__)
@@ -85,7 +85,8 @@ while todo:
     todo.extend(ops[-1].__subclasses__())
 named = {op.__name__ for op in ops}
 print(named >= {'FusedSoftmaxRegression', 'AbstractConv', 'Pool',
-                'SumOfSquares', 'ChannelSums', 'Float32Tanh', 'mrg_uniform'}
+                'SumOfSquares', 'ChannelSums', 'Float32Tanh', 'mrg_uniform',
+                'Images2Neibs', 'Images2NeibsGrad'}
       and all(os.path.isfile(path) for op in ops
               for path in op.source_paths()))
 mnist_data.KNOWN_URLS['mnist.pkl.gz'] = (sys.argv[1],)

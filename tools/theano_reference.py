@@ -91,12 +91,14 @@ SCRIPT_VARIANTS = (
     ('mlp', ('float64', 'float32')),
     ('lenet', ('float64', 'float32')),
     ('conv_pool_values', ('float64',)),
+    ('nnet_ops_values', ('float64', 'float32')),
     ('conv_pool_nd_values', ('float64', 'float32')),
     ('mrg_values', ('float64', 'float32', 'float64-python',
                     'float32-python')),
     ('da_step', ('float64', 'float32')),
     ('rbm_step', ('float64', 'float64-python')),
     ('printing', ('float64',)),  # debugprint, pp, Print, the debug modes
+    ('random_streams', ('float64', 'float32')),  # RandomState streams
     # the rest of the series, on synthetic data from series_data.py
     ('hmc_step', ('float64', 'float32')),
     ('lstm_step', ('float64', 'float32')),

@@ -143,45 +143,25 @@ CONV3D2D_17 = _until_17(
 POOL_17 = _until_17('this part of Theano\'s pooling module',
                     'pooling is here as theano.tensor.signal.pool.pool_2d '
                     'and pool_3d, and the Pool ops behind them')
-BN_17 = _until_17('batch normalization', 'write it with T.mean and T.var')
-NEIB_17 = _until_17('images2neibs and neibs2images', 'reshape and index')
-TOPK_17 = _until_17('top-k', 'use T.argsort and index')
-XENT_17 = _until_17('the crossentropy-softmax ops', 'use '
-                    'T.nnet.categorical_crossentropy(T.nnet.softmax(x), y)')
-H_SOFTMAX_17 = _until_17('the hierarchical softmax',
-                         'write it with two softmaxes')
-ACTIVATION_17 = _until_17('this activation', 'write it with T.switch and '
-                          'T.exp')
-OLD_CONV_17 = _until_17('the old convolution op', 'use '
-                        'theano.tensor.nnet.conv2d (it accepts the old '
-                        'image_shape= keyword)')
-
-# The #17 names of theano.tensor.nnet, also in nnet.nnet where Theano
-# defined them.
-NNET_17 = dict(
-    _each(UNTIL_17, XENT_17, 'crossentropy_softmax_1hot',
-          'crossentropy_softmax_1hot_with_bias',
-          'crossentropy_softmax_1hot_with_bias_dx',
-          'crossentropy_softmax_argmax_1hot_with_bias',
-          'crossentropy_softmax_max_and_argmax_1hot',
-          'crossentropy_softmax_max_and_argmax_1hot_with_bias',
-          'crossentropy_categorical_1hot',
-          'crossentropy_categorical_1hot_grad',
-          'CrossentropyCategorical1Hot', 'CrossentropyCategorical1HotGrad',
-          'CrossentropySoftmax1HotWithBiasDx',
-          'CrossentropySoftmaxArgmax1HotWithBias'),
-    **_each(UNTIL_17, H_SOFTMAX_17, 'h_softmax'),
-    **_each(UNTIL_17, ACTIVATION_17, 'elu', 'selu'))
+OLD_CONV_OP_ADVICE = ('the op behind Theano\'s old conv2d; use '
+                      'theano.tensor.nnet.conv.conv2d, or '
+                      'theano.tensor.nnet.conv2d')
+BN_OP_ADVICE = ('an op class of Theano\'s batch normalization; the '
+                'functions of theano.tensor.nnet.bn build the graph')
 
 NNET_OPS = dict(
     _each(INTERNALS, OP_ADVICE, 'SoftmaxWithBias',
           'Prepend_scalar_constant_to_each_row',
-          'Prepend_scalar_to_each_row'),
+          'Prepend_scalar_to_each_row', 'CrossentropyCategorical1Hot',
+          'CrossentropyCategorical1HotGrad',
+          'CrossentropySoftmax1HotWithBiasDx',
+          'CrossentropySoftmaxArgmax1HotWithBias'),
     **_each(INTERNALS, 'the scalar op behind softsign; use '
                        'theano.tensor.nnet.softsign', 'ScalarSoftsign',
             'scalar_softsign'),
-    **_each(INTERNALS, 'the op of softmax\'s gradient, which T.grad builds',
-            'SoftmaxGrad', 'softmax_grad'))
+    SoftmaxGrad=(INTERNALS, 'the op of softmax\'s gradient, which T.grad '
+                            'builds (theano.tensor.nnet.softmax_grad '
+                            'computes it)'))
 NNET_REWRITES = _each(INTERNALS, REWRITE_ADVICE,
                       'crossentropy_to_crossentropy_with_softmax',
                       'crossentropy_to_crossentropy_with_softmax_with_bias',
@@ -385,9 +365,7 @@ TABLE = {
             _each(GONE, MPI_ADVICE, 'LoadFromDisk', 'MPIRecv', 'MPIRecvWait',
                   'MPISend', 'MPISendWait', 'load', 'send', 'recv', 'isend',
                   'irecv', 'mpi_send_wait_cmp', 'mpi_send_wait_key',
-                  'mpi_tag_cmp', 'mpi_tag_key', 'key_to_cmp'),
-            **_each(UNTIL_17, TOPK_17, 'topk', 'argtopk',
-                    'topk_and_argtopk'))),
+                  'mpi_tag_cmp', 'mpi_tag_key', 'key_to_cmp'))),
     'theano.tensor.basic': Path(
         home='theano_compat.tensor.basic',
         sources=('pytensor.tensor', 'pytensor.tensor.basic',
@@ -477,36 +455,20 @@ TABLE = {
                                   'decomposition; use T.grad',
                        'CholeskyGrad', 'EigvalshGrad', 'ExpmGrad')),
     'theano.tensor.sort': Path(
-        home='theano_compat.tensor.sort', sources=('pytensor.tensor.sort',),
-        left_out=_each(UNTIL_17, TOPK_17, 'topk', 'argtopk',
-                       'topk_and_argtopk', 'TopKOp')),
+        home='theano_compat.tensor.sort', sources=('pytensor.tensor.sort',)),
     'theano.tensor.raw_random': Path(
         home='theano_compat.tensor.raw_random',
-        left_out=dict(
-            _each(INTERNALS, 'the machinery behind Theano\'s RandomState '
-                             'streams; PyTensor\'s random variables are '
-                             'pytensor.tensor.random\'s',
-                  'RandomFunction', 'RandomStateType', 'RandomStreamsBase',
-                  'random_state_type', 'choice_helper', 'multinomial_helper',
-                  'permutation_helper', 'random_integers_helper'),
-            random_make_inplace=(INTERNALS, REWRITE_ADVICE))),
+        # the draws' in-place rewrite, registered with the package's others
+        moved={'random_make_inplace': 'theano_compat.engine.rewrites'}),
     'theano.tensor.shared_randomstreams': Path(
-        home='theano_compat.tensor.shared_randomstreams',
-        moved={'RandomStateSharedVariable': 'pytensor.tensor.random.'
-                                            'variable:'
-                                            'RandomGeneratorSharedVariable'},
-        left_out={'randomstate_constructor': (
-            INTERNALS, 'the shared-variable constructor of Theano\'s '
-                       'RandomState; theano.shared(numpy.random.'
-                       'default_rng(seed)) makes a generator')}),
+        home='theano_compat.tensor.shared_randomstreams'),
     'theano.tensor.signal': Path(home='theano_compat.tensor.signal'),
     'theano.tensor.signal.pool': Path(
         home='theano_compat.tensor.signal.pool',
         left_out=_each(UNTIL_17, POOL_17, 'MaxPoolRop',
                        'max_pool_2d_same_size', 'PoolingMode_t')),
     'theano.tensor.signal.conv': Path(
-        home='theano_compat.tensor.signal.conv',
-        left_out={'conv2d': (UNTIL_17, OLD_CONV_17)}),
+        home='theano_compat.tensor.signal.conv'),
     'theano.tensor.signal.downsample': _gone(
         GONE, 'removed before Theano 1.0; use '
               'theano.tensor.signal.pool.pool_2d(input, ws, '
@@ -517,20 +479,16 @@ TABLE = {
             NNET_NNET, **NNET_SIGM,
             abstract_conv2d='theano_compat.tensor.nnet.abstract_conv:conv2d'),
         left_out=dict(
-            NNET_17, **NNET_OPS, **NNET_REWRITES,
-            **_each(UNTIL_17, BN_17, 'batch_normalization'),
+            NNET_OPS, **NNET_REWRITES,
             **_each(UNTIL_17, CONV_17, 'separable_conv2d'),
-            **_each(UNTIL_17, OLD_CONV_17, 'ConvOp'))),
+            ConvOp=(INTERNALS, OLD_CONV_OP_ADVICE))),
     'theano.tensor.nnet.nnet': Path(
         home='theano_compat.tensor.nnet.nnet',
-        moved={name: 'theano_compat.tensor.nnet' for name in (
-            'softmax', 'logsoftmax', 'relu', 'binary_crossentropy',
-            'categorical_crossentropy')},
-        left_out=dict(NNET_17, **NNET_OPS, **NNET_REWRITES)),
+        left_out=dict(NNET_OPS, **NNET_REWRITES)),
     'theano.tensor.nnet.sigm': Path(
         home='theano_compat.tensor.nnet.sigm',
         moved={name: 'theano_compat.tensor.nnet' for name in (
-            'sigmoid', 'softplus', 'ultra_fast_sigmoid', 'hard_sigmoid')},
+            'sigmoid', 'softplus')},
         left_out=dict(
             _each(INTERNALS, 'a helper of Theano\'s sigmoid rewrites',
                   'compute_mul', 'is_1pexp', 'is_exp', 'is_mul', 'is_neg',
@@ -556,20 +514,17 @@ TABLE = {
     'theano.tensor.nnet.conv': Path(
         home='theano_compat.tensor.nnet.conv',
         left_out=dict(
-            _each(UNTIL_17, OLD_CONV_17, 'conv2d', 'ConvOp'),
+            ConvOp=(INTERNALS, OLD_CONV_OP_ADVICE),
             gen_conv_code_unroll_batch_kern=(INTERNALS, C_CODE_ADVICE))),
     'theano.tensor.nnet.bn': Path(
         home='theano_compat.tensor.nnet.bn',
         left_out=dict(
-            _each(UNTIL_17, BN_17, 'batch_normalization',
-                  'batch_normalization_train', 'batch_normalization_test',
-                  'AbstractBatchNormInference', 'AbstractBatchNormTrain',
-                  'AbstractBatchNormTrainGrad', 'BNComposite'),
+            _each(INTERNALS, BN_OP_ADVICE, 'AbstractBatchNormInference',
+                  'AbstractBatchNormTrain', 'AbstractBatchNormTrainGrad',
+                  'BNComposite'),
             bn_groupopt=(INTERNALS, REWRITE_ADVICE))),
     'theano.tensor.nnet.neighbours': Path(
-        home='theano_compat.tensor.nnet.neighbours',
-        left_out=_each(UNTIL_17, NEIB_17, 'images2neibs', 'neibs2images',
-                       'Images2Neibs')),
+        home='theano_compat.tensor.nnet.neighbours'),
     'theano.tensor.nnet.conv3d2d': _gone(UNTIL_17, CONV3D2D_17),
     'theano.tensor.nnet.ctc': _gone(
         GONE, 'needs the warp-ctc library, which is gone; write the CTC '

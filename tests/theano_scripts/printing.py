@@ -10,15 +10,18 @@ Sections, each opened by a line ``== NAME``:
   compiled function with ``print_clients``; what it returns for
   ``file='str'``, a file and stdout;
 * ``pp`` of a variable and of one with a named part;
+* the spellings of common ops and constants: debugprint and pp of small
+  graphs (sums, subtensors, dimshuffles, casts, nnet ops, joins, allocs,
+  reshapes, long and repeated constants, advanced indexing, softmax...);
 * the ``Print`` op, with and without ``attrs``, when the function runs;
 * ``NanGuardMode``: the error (its class and first line) for a NaN, an
   infinity and a big value, given as an object and by name;
 * ``DebugMode``: the error for a NaN (its class, and its ``hint`` and
   ``specific_hint`` lines).
 
-The op names differ between Theano and PyTensor; the tests compare the
-shape of each printed graph (depths, leaves, which lines share an id),
-and the other lines as they are.
+The port prints Theano's text; tests/test_debugging.py compares it line
+for line, and the running positions of the compiled function (PyTensor
+orders independent nodes otherwise) by what they must satisfy.
 """
 
 import io
@@ -84,6 +87,29 @@ theano.printing.debugprint(f, print_clients=True)
 section('pp')
 print(theano.printing.pp(z))
 print(theano.printing.pp(T.exp(named) + x))
+
+section('spellings')
+# ops and constants as Theano spelled them, in graphs PyTensor builds the
+# same way; each debugprint (every fifth with print_type), then its pp
+m = T.dmatrix('m')
+i = T.lscalar('i')
+iv = T.ivector('iv')
+spelled = [m.sum(axis=0), m[1:3], m[i, 1:], m[:, 2],
+           T.inc_subtensor(m[1:3], 1.), T.set_subtensor(m[1], x),
+           m.dimshuffle(1, 'x', 0), m.T, T.cast(m, 'float32'), T.sqr(m),
+           abs(m), T.nnet.sigmoid(m), T.nnet.softplus(m), T.join(0, m, m),
+           T.alloc(0., i, 3), m.reshape((2, -1)), T.maximum(m, 0), m % 2,
+           m // 2, m ** 2, T.neq(m, 0), T.eq(m, 0), T.fill(m, 1.),
+           T.shape_padleft(x), m.shape, T.arange(i),
+           x + T.constant(numpy.arange(30.)), x * T.constant(numpy.ones(3)),
+           m[iv], T.inc_subtensor(m[iv], 1.), T.nnet.softmax(m),
+           T.tanh(m).sum(), T.exp(x).mean(), T.unbroadcast(T.drow('r'), 0),
+           T.dot(m, m), T.outer(x, y), T.log(1 - T.nnet.sigmoid(m)),
+           T.sqrt(m).prod(), T.ones_like(x), T.zeros((2, 3)), T.stack([x, y]),
+           T.concatenate([x, y]), T.eye(i), T.clip(m, 0, 1)]
+for k, expression in enumerate(spelled):
+    theano.printing.debugprint(expression, print_type=(k % 5 == 0))
+    print(theano.printing.pp(expression))
 
 section('Print')
 shown = theano.printing.Print('hello', attrs=('shape', 'sum'))(x)

@@ -136,7 +136,7 @@ class Function(PyTensorFunction):
     """
 
     __slots__ = ('defaults', 'on_device', '_jax', '_names', '_dtypes',
-                 '_ints_only', '_shared', '_containers')
+                 '_ints_only', '_shared', '_containers', '_random_states')
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,6 +185,12 @@ class Function(PyTensorFunction):
         self._containers = [c for i, c in zip(maker.inputs,
                                               self.input_storage)
                             if i.shared]
+        # mode JAX: the NumPy RandomStates of theano.tensor.raw_random's
+        # draws go to JAX as their states' arrays (see _call_with_states)
+        self._random_states = [
+            c for i, c in zip(maker.inputs, self.input_storage)
+            if self.on_device and getattr(i.variable.type,
+                                          'theano_random_state', False)]
 
     @property
     def fn(self):
@@ -209,7 +215,28 @@ class Function(PyTensorFunction):
                                      for a, t in zip(args, self._dtypes)])
             finally:
                 self.trust_input = False
+        if self._random_states:
+            return self._call_with_states(args, kwargs)
         return _call(self, *args, **kwargs)
+
+    def _call_with_states(self, args, kwargs):
+        """A mode-JAX call of a function that draws from NumPy
+        ``RandomState`` objects (``theano.tensor.raw_random``): JAX takes each
+        as the arrays of its state, and what the call leaves there (the
+        state after the draws, where the function updates it) becomes a
+        ``RandomState`` again, so the shared variables hold
+        ``RandomState`` objects between calls, as in Theano."""
+        from theano_compat.tensor.raw_random import (arrays_to_state,
+                                                     state_to_arrays)
+        for container in self._random_states:
+            container.storage[0] = state_to_arrays(container.storage[0])
+        try:
+            return _call(self, *args, **kwargs)
+        finally:
+            for container in self._random_states:
+                value = container.storage[0]
+                if isinstance(value, tuple):
+                    container.storage[0] = arrays_to_state(value)
 
     def _with_defaults(self, args, kwargs):
         """The arguments, as positions, with the defaults of those not
@@ -227,10 +254,17 @@ class Function(PyTensorFunction):
         return args, kwargs
 
     def copy(self, *args, **kwargs):
-        """PyTensor's ``copy``, keeping Theano's additions."""
+        """PyTensor's ``copy``, keeping Theano's additions.
+
+        As in Theano 1.0.5, the copy returns its outputs as a list, even
+        a single one (``[array(7)]``): Theano's ``copy`` made the new
+        function from a list of outputs, so it did not unpack them.
+        """
         copied = super().copy(*args, **kwargs)
         copied.maker.theano_defaults = self.defaults
         copied.maker.theano_on_device = self.on_device
+        copied.unpack_single = False
+        copied.return_none = False
         # a copy is not compiled again for new shapes (its shared
         # variables may be others): a new shape fails its shape check
         copied._set_up()

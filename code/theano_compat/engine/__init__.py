@@ -10,11 +10,18 @@
 ``fused``              logistic regression's cost, gradient and error rate
                        as one C++ loop (``fused_softmax.cpp``), reached by a
                        rewrite
-``reductions``         the sum of squares of L2 penalties, in C++ lanes
+``reductions``         the sum of squares of L2 penalties and a
+                       convolution's bias gradient, in C++ lanes; sums and
+                       maxima over the last axis, eight rows at a time
+``elementwise``        Theano's sigmoid and softplus; float32 tanh,
+                       sigmoid and softplus in vector registers
+``vector_math.cpp``    exp, expm1 and log1p of double in 256-bit vectors,
+                       for the float32 kernels
 ``cop``                the one base of the package's C++ ops: their code
                        sections in ``.cpp`` files beside them, hashed into
                        the cache version
-``parallel_for.cpp``   the threads of the convolutions' and pooling's loops
+``parallel_for.cpp``   the threads of the convolutions', pooling's and
+                       ``images2neibs``' loops
 ``gemm.cpp``           the convolutions' matrix product, cut into blocks on
                        those threads
 ``threads``            how many threads the compiled code runs on

@@ -1,8 +1,9 @@
 #section support_code
 
 // A parallel loop for the C++ ops of theano_compat (the convolutions in
-// tensor/nnet/corr_gemm.cpp, the pooling in tensor/signal/pool.cpp): their
-// classes list this file before their own (engine/cop.py).
+// tensor/nnet/corr_gemm.cpp, the pooling in tensor/signal/pool.cpp,
+// images2neibs in tensor/nnet/neighbours.cpp): their classes list this
+// file before their own (engine/cop.py).
 //
 // parallel_for(n, grain, threads, body) runs body(begin, end) over chunks
 // of [0, n), on up to `threads` threads: the calling thread and threads

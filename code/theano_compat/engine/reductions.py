@@ -23,6 +23,19 @@ in place of ``Sum{acc=float64}`` of a float32 tensor over all axes but
 one that is not the last (over the last, PyTensor's loop reads memory in
 order already).  float64 sums stay PyTensor's, whose order of addition
 the float64 tutorials' records were made with.
+
+:class:`LastAxisReduce` is the sum or the maximum over the last axis (the
+rows of a matrix: a softmax's maximum and normaliser, a cost's sum over
+the units, of each example): PyTensor's loop adds into the output in
+memory and tests at each value whether it starts a row, 1.9 ms for a
+500 x 1000 float64 matrix where NumPy takes 0.12 ms; ``last_axis.cpp``
+reduces eight rows side by side, each in PyTensor's own order and with
+its own operations, so the results are PyTensor's to the bit (float64
+and float32 alike).  The rewrite :data:`last_axis_rewriter`
+(``last_axis_reductions`` in ``engine.cvm``) puts it in place of
+``Sum{acc=float64}`` and ``Max`` of a float tensor over its last axis
+only; it runs before ``channel_sums``, so a float32 matrix's row sums are
+added in PyTensor's order, not in lanes.
 """
 
 import numpy
@@ -31,16 +44,18 @@ from pytensor import scalar as ps
 from pytensor.graph.basic import Apply
 from pytensor.graph.rewriting.basic import dfs_rewriter, node_rewriter
 from pytensor.tensor.elemwise import Elemwise
-from pytensor.tensor.math import Sum
+from pytensor.tensor.math import Max, Sum
 
 from theano_compat.engine.compiler import native_vector_flags
 from theano_compat.engine.cop import ExternalCppOp
 
 __all__ = ['SumOfSquares', 'sum_of_squares_rewriter', 'REWRITE_NAME',
-           'ChannelSums', 'channel_sums_rewriter', 'CHANNEL_SUMS_NAME']
+           'ChannelSums', 'channel_sums_rewriter', 'CHANNEL_SUMS_NAME',
+           'LastAxisReduce', 'last_axis_rewriter', 'LAST_AXIS_NAME']
 
 REWRITE_NAME = 'sum_of_squares'
 CHANNEL_SUMS_NAME = 'channel_sums'
+LAST_AXIS_NAME = 'last_axis_reductions'
 
 
 class SumOfSquares(ExternalCppOp):
@@ -161,3 +176,92 @@ def channel_sums(fgraph, node):
 
 
 channel_sums_rewriter = dfs_rewriter(channel_sums)
+
+
+class LastAxisReduce(ExternalCppOp):
+    """The sum (in float64) or the maximum of a float tensor over its
+    last axis, in PyTensor's order (see the module's docstring).
+
+    :param reduction: ``'sum'`` or ``'max'``
+    :param dtype: the dtype of the result: the input's for a maximum;
+        float32 or float64 for a sum (``Sum``'s ``dtype``)
+    """
+
+    __props__ = ('reduction', 'dtype')
+    source_files = ('last_axis.cpp',)
+
+    def __init__(self, reduction, dtype):
+        if reduction not in ('sum', 'max'):
+            raise ValueError("LastAxisReduce's reduction is 'sum' or 'max', "
+                             'not %r' % (reduction,))
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        dtypes = ((x.type.dtype,) if self.reduction == 'max'
+                  else ('float32', 'float64'))
+        if (x.type.dtype not in ('float32', 'float64') or x.ndim < 1
+                or self.dtype not in dtypes):
+            raise TypeError('LastAxisReduce(%r, %s) takes a float32 or '
+                            'float64 tensor of one or more dimensions (the '
+                            "result's dtype for a maximum), not %s"
+                            % (self.reduction, self.dtype, x.type))
+        out = pt.tensor(dtype=self.dtype, shape=x.type.shape[:-1])
+        return Apply(self, [x], [out])
+
+    def perform(self, node, inputs, outputs):
+        (x,) = inputs
+        if self.reduction == 'max':
+            if x.shape[-1] == 0 and x.size == 0 and x.ndim and numpy.prod(
+                    x.shape[:-1]) > 0:
+                raise ValueError('max over the last axis, which has length '
+                                 '0 (an input of %d dimensions): there is '
+                                 'no maximum to give' % x.ndim)
+            outputs[0][0] = numpy.asarray(x.max(axis=-1), dtype=self.dtype)
+            return
+        # in order from 0, as the C++ code adds (NumPy's sum adds in pairs)
+        acc = numpy.zeros(x.shape[:-1], dtype='float64')
+        for j in range(x.shape[-1]):
+            acc = acc + x[..., j]
+        outputs[0][0] = numpy.asarray(acc, dtype=self.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[0][:-1]]
+
+    def pullback(self, inputs, outputs, output_grads):
+        (x,), (y,), (g,) = inputs, outputs, output_grads
+        expanded = g.dimshuffle(*range(g.ndim), 'x')
+        if self.reduction == 'sum':
+            return [pt.cast(pt.zeros_like(x) + expanded, x.dtype)]
+        # as PyTensor's Max: the gradient goes to every maximal element
+        picked = pt.eq(x, y.dimshuffle(*range(y.ndim), 'x'))
+        return [pt.cast(picked * expanded, x.dtype)]
+
+    def c_macros(self, node):
+        return {'LAST_AXIS_MAX': '1' if self.reduction == 'max' else '0'}
+
+
+@node_rewriter([Sum, Max])
+def last_axis_reductions(fgraph, node):
+    """``Sum{acc=float64}`` and ``Max`` of a float tensor over its last
+    axis (only) as :class:`LastAxisReduce`."""
+    op = node.op
+    (x,) = node.inputs
+    if x.type.dtype not in ('float32', 'float64') or x.ndim < 1:
+        return None
+    axes = range(x.ndim) if op.axis is None else sorted(op.axis)
+    if list(axes) != [x.ndim - 1]:
+        return None
+    out_dtype = node.outputs[0].type.dtype
+    if isinstance(op, Max):
+        if type(op) is not Max or out_dtype != x.type.dtype:
+            return None
+        return [LastAxisReduce('max', out_dtype)(x)]
+    if (type(op) is not Sum or op.acc_dtype != 'float64'
+            or out_dtype not in ('float32', 'float64')):
+        return None
+    return [LastAxisReduce('sum', out_dtype)(x)]
+
+
+last_axis_rewriter = dfs_rewriter(last_axis_reductions)

@@ -6,19 +6,24 @@ Two kinds:
   rewrites of :data:`REWRITES`, each by a name that
   ``THEANO_FLAGS=optimizer_excluding=NAME`` switches off: the fused
   softmax regression loop (defined in ``engine.fused``), the sum of
-  squares and a convolution's bias gradient as channel sums
-  (``engine.reductions``), float32 ``tanh`` in vector registers
+  squares, a convolution's bias gradient as channel sums and the sums and
+  maxima over the last axis (``engine.reductions``), Theano's sigmoid and
+  softplus and float32 ``tanh``, sigmoid and softplus in vector registers
   (``engine.elementwise``), and the three below, which keep the
   tutorials' graphs in C;
 * rewrites of the package's own ops, registered in PyTensor's ``optdb``
   for every mode that asks for their tags (:func:`register_in_optdb`, run
-  at import): MRG draws in place (``fast_run``), and, for mode JAX, sizes
-  and shapes kept as tuples so that JAX sees them as constants.
+  at import): MRG and RandomState draws in place (``fast_run``), and, for
+  mode JAX, sizes and shapes kept as tuples so that JAX sees them as
+  constants.
 
 None of them changes what a function computes beyond a stated bound (the
-sums add in another order; float32 ``tanh`` is within 1 ulp of the
-correctly rounded value): each is tested against PyTensor's own result on
-the graphs it rewrites and on those it must leave alone.
+sums of squares and channel sums add in another order; float32 ``tanh``,
+sigmoid and softplus are within 1 ulp of the correctly rounded value),
+except ``theano_sigmoid`` and ``theano_softplus``, which compute Theano's
+formulas where PyTensor's differ (its sigmoid is 1 above 19 in float64):
+each is tested against PyTensor's own result (or Theano's formula) on the
+graphs it rewrites and on those it must leave alone.
 """
 
 from pytensor.compile import optdb
@@ -36,6 +41,7 @@ from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 from theano_compat.engine import elementwise, fused, reductions
 from theano_compat.sandbox.rng_mrg import mrg_uniform
+from theano_compat.tensor.raw_random import RandomFunction
 from theano_compat.tensor.nnet.abstract_conv import (
     AbstractConv_gradInputs, AbstractConv_gradWeights)
 
@@ -125,6 +131,17 @@ REWRITES = {
                               AFTER_SPECIALIZE + 0.002),
     elementwise.REWRITE_NAME: (elementwise.vectorised_tanh_rewriter,
                                AFTER_SPECIALIZE + 0.003),
+    # Theano's sigmoid and softplus, then their float32 forms in vectors
+    elementwise.THEANO_SIGMOID: (elementwise.theano_sigmoid_rewriter,
+                                 AFTER_SPECIALIZE + 0.0031),
+    elementwise.THEANO_SOFTPLUS: (elementwise.theano_softplus_rewriter,
+                                  AFTER_SPECIALIZE + 0.0032),
+    elementwise.VECTORISED_SIGMOID: (
+        elementwise.vectorised_sigmoid_rewriter, AFTER_SPECIALIZE + 0.0033),
+    elementwise.VECTORISED_SOFTPLUS: (
+        elementwise.vectorised_softplus_rewriter, AFTER_SPECIALIZE + 0.0034),
+    reductions.LAST_AXIS_NAME: (reductions.last_axis_rewriter,
+                                AFTER_SPECIALIZE + 0.0039),
     reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
                                    AFTER_SPECIALIZE + 0.004),
     # shares what a cost and its gradient both compute, once inlined
@@ -145,6 +162,19 @@ def mrg_random_make_inplace(fgraph, node):
         return mrg_uniform(op.dtype, op.ndim, inplace=True).make_node(
             *node.inputs).outputs
     return False
+
+
+@node_rewriter([RandomFunction], inplace=True)
+def random_make_inplace(fgraph, node):
+    """Let a RandomState draw (``raw_random``) advance the generator
+    itself rather than a copy of it, as Theano's rewrite of that name
+    did; the function's update replaces the generator anyway."""
+    op = node.op
+    if op.inplace:
+        return False
+    inplace_op = RandomFunction(op.fn, op.outtype, inplace=True,
+                                ndim_added=op.ndim_added)
+    return inplace_op.make_node(*node.inputs).outputs
 
 
 def _as_shape_tuple(vector):
@@ -173,6 +203,18 @@ def mrg_size_as_tuple(fgraph, node):
     return node.clone_with_new_inputs([node.inputs[0], size]).outputs
 
 
+@node_rewriter([RandomFunction])
+def random_size_as_tuple(fgraph, node):
+    """A RandomState draw's size as a tuple of scalars, for JAX, so that
+    the shape of the draws is known while JAX traces."""
+    size = _as_shape_tuple(node.inputs[1])
+    if size is None:
+        return None
+    inputs = list(node.inputs)
+    inputs[1] = size
+    return node.op.make_node(*inputs).outputs
+
+
 @node_rewriter([AbstractConv_gradInputs, AbstractConv_gradWeights])
 def conv_shape_as_tuple(fgraph, node):
     """A convolution gradient's shape input as a tuple of scalars, for JAX
@@ -192,9 +234,14 @@ def register_in_optdb():
                    dfs_rewriter(mrg_random_make_inplace,
                                 ignore_newtrees=True),
                    'fast_run', 'inplace', position=99)
+    optdb.register('theano_random_make_inplace',
+                   dfs_rewriter(random_make_inplace, ignore_newtrees=True),
+                   'fast_run', 'inplace', position=50.9)
     # after PyTensor's own jax_shape_parameter_as_tuple (100)
     optdb.register('jax_mrg_size_as_tuple', dfs_rewriter(mrg_size_as_tuple),
                    'jax', position=110.5)
+    optdb.register('jax_random_size_as_tuple',
+                   dfs_rewriter(random_size_as_tuple), 'jax', position=110.5)
     optdb.register('jax_conv_shape_as_tuple',
                    dfs_rewriter(conv_shape_as_tuple), 'jax', position=110.5)
 

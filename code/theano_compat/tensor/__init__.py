@@ -24,6 +24,8 @@ from theano_compat.tensor import shared_randomstreams  # noqa: F401
 from theano_compat.tensor import sort as _sort_module  # noqa: F401
 from pytensor.tensor.sort import sort  # noqa: E402,F401,F811
 from pytensor.tensor import var  # noqa: E402,F401,F811
+from theano_compat.tensor.sort import (  # noqa: E402,F401
+    topk, argtopk, topk_and_argtopk)
 
 _var_module.make_variables_truthy()
 

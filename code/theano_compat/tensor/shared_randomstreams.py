@@ -1,118 +1,125 @@
-"""``theano.tensor.shared_randomstreams.RandomStreams``, over PyTensor's.
+"""``theano.tensor.shared_randomstreams``: ``RandomStreams``, Theano 1.0.5's
+NumPy-based random variables, with Theano's numbers.
 
-Theano's ``RandomStreams(seed)`` made symbolic random variables whose
-generator state lived in shared variables; each compiled function that
-used one advanced its state by itself.  PyTensor's ``RandomStream`` works
-the same way (its states carry default updates, which ``theano.function``
-and ``scan`` apply), but its methods take NumPy's argument order and
-names, and its binomial is always int64.  This class gives the methods
-Theano's signatures, in front of PyTensor's generator: the same seed
-gives the same numbers run after run, though not Theano's numbers.
+``RandomStreams(seed)`` keeps a master ``numpy.random.RandomState(seed)``.
+Each random variable it makes (``uniform``, ``normal``, ``binomial``...)
+takes the next ``randint(2 ** 30)`` of the master as the seed of a
+``RandomState`` of its own, held in a shared variable: the variable's
+``.rng``.  That shared variable's default update is the generator after
+the draw, so each compiled function that draws moves it on (unless
+compiled with ``no_default_updates``).  The draws are
+``theano.tensor.raw_random``'s: NumPy's legacy stream, so the same seed
+and the same order of making variables give Theano's numbers bit for bit.
+
+* ``rv.rng.get_value(borrow=True)`` is the variable's ``RandomState``:
+  seed it (``.seed(n)``), save and put back its state
+  (``get_state``/``set_state``), then ``rv.rng.set_value(...)``;
+* ``srng.seed(n)`` re-seeds every variable made so far, from a new
+  master ``RandomState(n)`` (the master that seeds new variables is not
+  touched);
+* ``srng.state_updates`` (a list) and ``srng.updates()`` (a copy of it)
+  are the ``(rng, new state)`` pairs, one per variable, in the order
+  they were made; ``srng[rng]`` and ``srng[rng] = state`` read and set a
+  generator.
+
+``theano.sandbox.rng_mrg.MRG_RandomStreams`` (what the tutorials use) is
+another generator with the same interface.
 """
 
-import functools
+import copy
 import warnings
 
-import pytensor
-import pytensor.tensor as pt
+import numpy
+from pytensor.compile.sharedvalue import SharedVariable, shared, \
+    shared_constructor
 
-__all__ = ['RandomStreams']
+from theano_compat.tensor import raw_random
 
-
-def _quietly(method):
-    """Run ``method`` without PyTensor's notes on its own future API.
-
-    PyTensor warns, at each variable made, that its random variables will
-    show their generator output and that ``default_update`` (what applies
-    a stream's updates by itself, as Theano did) will go; neither is
-    anything a user of Theano's interface can act on.
-    """
-    @functools.wraps(method)
-    def quiet(*args, **kwargs):
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', category=DeprecationWarning,
-                                    message='(RandomVariable Ops will stop|'
-                                            'Setting default_update)')
-            return method(*args, **kwargs)
-    return quiet
+__all__ = ['RandomStreams', 'RandomStateSharedVariable',
+           'randomstate_constructor']
 
 
-def _size(size):
-    """Theano's ``size`` (None, ints, symbolic ints or a shape vector)."""
-    if size is None or isinstance(size, (tuple, list)) and not size:
-        return None
-    return size
+class RandomStateSharedVariable(SharedVariable):
+    """A shared variable holding a ``numpy.random.RandomState``."""
 
 
-class RandomStreams(object):
-    """Symbolic random variables with Theano's arguments (see the module).
+@shared_constructor.register(numpy.random.RandomState)
+def randomstate_constructor(value, name=None, strict=False,
+                            allow_downcast=None, borrow=False):
+    """``theano.shared(numpy.random.RandomState(seed))``: a shared
+    variable of type ``RandomStateType`` (a copy of ``value`` unless
+    ``borrow``)."""
+    if not isinstance(value, numpy.random.RandomState):
+        raise TypeError('randomstate_constructor takes a '
+                        'numpy.random.RandomState, not %s'
+                        % type(value).__name__)
+    if not borrow:
+        value = copy.deepcopy(value)
+    return RandomStateSharedVariable(
+        type=raw_random.random_state_type, value=value, name=name,
+        strict=strict, allow_downcast=allow_downcast)
 
-    :param seed: an int; the same seed gives the same sequence of numbers
+
+class RandomStreams(raw_random.RandomStreamsBase):
+    """Random variables, each with its own ``RandomState`` (see the
+    module).
+
+    :param seed: None or an int; seeds the master ``RandomState`` that
+        seeds each new variable's
     """
 
     def __init__(self, seed=None):
-        from pytensor.tensor.random.utils import RandomStream
-        with warnings.catch_warnings():
-            # PyTensor plans another interface; this one stays Theano's.
-            warnings.simplefilter('ignore', FutureWarning)
-            self._stream = RandomStream(seed)
-
-    def seed(self, seed=None):
-        """Re-seed every random variable made by this object."""
-        self._stream.seed(seed)
+        super().__init__()
+        # (rng, new state) for each variable made, in order
+        self.state_updates = []
+        # what seed() uses when given none
+        self.default_instance_seed = seed
+        # the master generator: one randint(2 ** 30) per new variable
+        self.gen_seedgen = numpy.random.RandomState(seed)
 
     def updates(self):
-        """The ``(state, new state)`` pairs of the variables made so far."""
-        return self._stream.updates()
+        """The ``(rng, new state)`` pairs of the variables made so far."""
+        return list(self.state_updates)
 
-    @property
-    def state_updates(self):
-        return self.updates()
+    def seed(self, seed=None):
+        """Give each variable made so far a new ``RandomState``, seeded
+        from a master ``RandomState(seed)`` (default: the seed given to
+        the constructor), in the order they were made."""
+        if seed is None:
+            seed = self.default_instance_seed
+        master = numpy.random.RandomState(seed)
+        for rng, _ in self.state_updates:
+            rng.set_value(numpy.random.RandomState(
+                int(master.randint(2 ** 30))), borrow=True)
 
-    @_quietly
-    def uniform(self, size=None, low=0.0, high=1.0, ndim=None, dtype=None):
-        """Uniform samples in ``[low, high)``, of dtype floatX by default."""
-        return self._stream.uniform(
-            low, high, size=_size(size),
-            dtype=dtype or pytensor.config.floatX)
+    def __getitem__(self, item):
+        """The ``RandomState`` of the generator variable ``item``."""
+        return item.get_value(borrow=True)
 
-    @_quietly
-    def normal(self, size=None, avg=0.0, std=1.0, ndim=None, dtype=None):
-        """Normal samples of mean ``avg`` and deviation ``std``."""
-        return self._stream.normal(avg, std, size=_size(size),
-                                   dtype=dtype or pytensor.config.floatX)
+    def __setitem__(self, item, val):
+        """Set the generator variable ``item`` to the ``RandomState``
+        ``val``."""
+        item.set_value(val, borrow=True)
 
-    @_quietly
-    def binomial(self, size=None, n=1, p=0.5, ndim=None, dtype='int64',
-                 prob=None):
-        """Binomial samples (``n=1``: coin flips of probability ``p``),
-        of the given ``dtype`` (int64 by default, as in Theano)."""
-        if prob is not None:
-            p = prob
-        sample = self._stream.binomial(n, p, size=_size(size))
-        return sample if sample.dtype == dtype else pt.cast(sample, dtype)
-
-    @_quietly
-    def random_integers(self, size=None, low=0, high=1, ndim=None,
-                        dtype='int64'):
-        """Integers from ``low`` to ``high``, both included."""
-        sample = self._stream.integers(low, pt.as_tensor_variable(high) + 1,
-                                       size=_size(size))
-        return sample if sample.dtype == dtype else pt.cast(sample, dtype)
-
-    @_quietly
-    def choice(self, size=None, a=2, replace=True, p=None, ndim=None,
-               dtype='int64'):
-        """Elements of ``arange(a)`` (or of ``a``), as ``numpy``'s choice."""
-        sample = self._stream.choice(a, size=_size(size), replace=replace,
-                                     p=p)
-        return sample if sample.dtype == dtype else pt.cast(sample, dtype)
-
-    @_quietly
-    def permutation(self, size=None, n=1, ndim=None, dtype='int64'):
-        """A permutation of ``arange(n)``."""
-        sample = self._stream.permutation(n)
-        return sample if sample.dtype == dtype else pt.cast(sample, dtype)
+    def gen(self, op, *args, **kwargs):
+        """A new random variable: ``op`` (a function of
+        ``theano.tensor.raw_random``) applied to a new generator and
+        ``args``; returns the draws, whose ``.rng`` is the generator's
+        shared variable and ``.update`` its ``(rng, new state)``."""
+        seed = int(self.gen_seedgen.randint(2 ** 30))
+        rng = shared(numpy.random.RandomState(seed))
+        rng.tag.is_rng = True
+        new_rng, out = op(rng, *args, **kwargs)
+        out.rng = rng
+        out.update = (rng, new_rng)
+        self.state_updates.append(out.update)
+        with warnings.catch_warnings():
+            # PyTensor plans to drop default updates; Theano's interface
+            # is built on them
+            warnings.filterwarnings('ignore', category=DeprecationWarning,
+                                    message='Setting default_update')
+            rng.default_update = new_rng
+        return out
 
 
 # Theano's other names of this module: from the table (names.TABLE).

@@ -3,6 +3,7 @@
 
 from theano_compat.names import module_getattr
 from theano_compat.tensor.signal import pool  # noqa: F401
+from theano_compat.tensor.signal import conv  # noqa: F401
 
 # pool and conv, from the table (not PyTensor's unrelated
 # pytensor.tensor.signal)
