@@ -667,6 +667,115 @@ inline void pack_tap_groups(const float* filters, const Grid& q,
             }
 }
 
+// Max pooling in windows of 1 x 2 x 2 (pool_2d's ws=(2, 2)), eight
+// output positions (four windows) a vector, with the same maxima and
+// switches as pool_image: for a window (a b / c d), its columns
+// max(c, a) and max(d, b), then max(right, left), where max(new, old)
+// keeps the new value only where it is greater (vmaxps's rule: the old
+// at a tie, at a NaN); the switches mark the positions == the maximum.
+inline bool pairs(const Pooling& pl) {
+    return pl.on && pl.ws[0] == 1 && pl.ws[1] == 2 && pl.ws[2] == 2;
+}
+
+inline void pool_pairs(const float* conv, const Shape& g, const Pooling& pl,
+                       float* pooled, npy_uint8* switches) {
+    const npy_intp w = g.out[2], planes = g.f * g.out[0];
+    const npy_intp ph = pl.out[1], pw = pl.out[2], quads = pw / 4;
+    for (npy_intp plane = 0; plane < planes; ++plane)
+    for (npy_intp py = 0; py < ph; ++py) {
+        const float* r0 = conv + (plane * g.out[1] + 2 * py) * w;
+        const float* r1 = r0 + w;
+        float* value = pooled + (plane * ph + py) * pw;
+        npy_uint8* bits = switches + (plane * ph + py) * pw;
+        for (npy_intp q = 0; q < quads; ++q) {
+            const __m256 a = _mm256_loadu_ps(r0 + 8 * q);
+            const __m256 b = _mm256_loadu_ps(r1 + 8 * q);
+            const __m256 col = _mm256_max_ps(b, a);
+            const __m256 left = _mm256_shuffle_ps(col, col, 0x88);
+            const __m256 right = _mm256_shuffle_ps(col, col, 0xDD);
+            const __m256 m = _mm256_max_ps(right, left);  // v0 v1 v0 v1 |
+            _mm_storeu_ps(value + 4 * q,                  // v2 v3 v2 v3
+                          _mm_movelh_ps(_mm256_castps256_ps128(m),
+                                        _mm256_extractf128_ps(m, 1)));
+            const __m256 both = _mm256_unpacklo_ps(m, m);  // v0 v0 v1 v1 |..
+            const unsigned e0 = (unsigned)_mm256_movemask_ps(
+                _mm256_cmp_ps(a, both, _CMP_EQ_OQ));
+            const unsigned e1 = (unsigned)_mm256_movemask_ps(
+                _mm256_cmp_ps(b, both, _CMP_EQ_OQ));
+            for (int k = 0; k < 4; ++k)
+                bits[4 * q + k] = (npy_uint8)(((e0 >> 2 * k) & 3)
+                                              | ((e1 >> 2 * k) & 3) << 2);
+        }
+        for (npy_intp px = 4 * quads; px < pw; ++px) {
+            const float a = r0[2 * px], b = r0[2 * px + 1];
+            const float c = r1[2 * px], d = r1[2 * px + 1];
+            const float left = c > a ? c : a, right = d > b ? d : b;
+            const float m = right > left ? right : left;
+            value[px] = m;
+            bits[px] = (npy_uint8)((a == m) | (b == m) << 1 | (c == m) << 2
+                                   | (d == m) << 3);
+        }
+    }
+}
+
+// The gradient of one image's output from the pooled output's through
+// switches of 1 x 2 x 2 windows, four windows a vector, as unpool_image
+// gives it.
+inline void unpool_pairs(const float* top, const npy_uint8* switches,
+                         const Shape& g, const Pooling& pl, float* grad) {
+    const npy_intp w = g.out[2], planes = g.f * g.out[0];
+    const npy_intp ph = pl.out[1], pw = pl.out[2], quads = pw / 4;
+    const bool whole = pl.whole;
+    if (!whole) memset(grad, 0, sizeof(float) * g.f * g.positions());
+    const __m256i low = _mm256_setr_epi32(1, 2, 1, 2, 1, 2, 1, 2);
+    const __m256i high = _mm256_setr_epi32(4, 8, 4, 8, 4, 8, 4, 8);
+    const __m128 zero = _mm_setzero_ps();
+    for (npy_intp plane = 0; plane < planes; ++plane)
+    for (npy_intp py = 0; py < ph; ++py) {
+        float* r0 = grad + (plane * g.out[1] + 2 * py) * w;
+        float* r1 = r0 + w;
+        const float* value = top + (plane * ph + py) * pw;
+        const npy_uint8* bits = switches + (plane * ph + py) * pw;
+        for (npy_intp q = 0; q < quads; ++q) {
+            __m128 t = _mm_loadu_ps(value + 4 * q);
+            if (!whole) t = _mm_add_ps(zero, t);
+            const __m256 both = _mm256_set_m128(_mm_unpackhi_ps(t, t),
+                                                _mm_unpacklo_ps(t, t));
+            int four;
+            memcpy(&four, bits + 4 * q, 4);
+            const __m128i b8 = _mm_cvtsi32_si128(four);
+            const __m256i b = _mm256_cvtepu8_epi32(_mm_unpacklo_epi8(b8, b8));
+            const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                _mm256_and_si256(b, low), low));
+            const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                _mm256_and_si256(b, high), high));
+            _mm256_storeu_ps(r0 + 8 * q, _mm256_and_ps(m0, both));
+            _mm256_storeu_ps(r1 + 8 * q, _mm256_and_ps(m1, both));
+        }
+        for (npy_intp px = 4 * quads; px < pw; ++px) {
+            const float v = whole ? value[px] : 0.f + value[px];
+            const unsigned e = bits[px];
+            r0[2 * px] = e & 1 ? v : 0.f;
+            r0[2 * px + 1] = e & 2 ? v : 0.f;
+            r1[2 * px] = e & 4 ? v : 0.f;
+            r1[2 * px + 1] = e & 8 ? v : 0.f;
+        }
+    }
+}
+
+// pool_image and unpool_image, in vectors where the windows are 1 x 2 x 2.
+inline void pool_float(const float* conv, const Shape& g, const Pooling& pl,
+                       float* pooled, npy_uint8* switches) {
+    if (pairs(pl)) pool_pairs(conv, g, pl, pooled, switches);
+    else pool_image<float>(conv, g, pl, pooled, switches);
+}
+
+inline void unpool_float(const float* top, const npy_uint8* switches,
+                         const Shape& g, const Pooling& pl, float* grad) {
+    if (pairs(pl)) unpool_pairs(top, switches, g, pl, grad);
+    else unpool_image<float>(top, switches, g, pl, grad);
+}
+
 inline bool failed(bool* flag) {
     __atomic_store_n(flag, true, __ATOMIC_RELAXED);
     return true;
@@ -732,7 +841,7 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
                     }
                 }
                 if (pl.on)
-                    pool_image<float>(o, g, pl, out + n * g.f * pl.size(),
+                    pool_float(o, g, pl, out + n * g.f * pl.size(),
                                       switches + n * g.f * pl.size());
             }
         });
@@ -777,7 +886,7 @@ inline bool grad_inputs(const float* filters, const float* top,
                        * (q.pad ? g.c * q.ppixels : pixels));
                 const float* t = top + n * F * Q;
                 if (pl.on) {
-                    unpool_image<float>(top + n * F * pl.size(),
+                    unpool_float(top + n * F * pl.size(),
                                         switches + n * F * pl.size(), g, pl,
                                         unpooled.p);
                     t = unpooled.p;
@@ -878,7 +987,7 @@ inline bool grad_weights(const float* x, const float* top, const Shape& g,
                         tops[n - n0] = top + n * F * Q;
                         if (pl.on) {
                             float* t = unpooled.p + (n - n0) * F * Q;
-                            unpool_image<float>(top + n * F * pl.size(),
+                            unpool_float(top + n * F * pl.size(),
                                                 switches + n * F * pl.size(),
                                                 g, pl, t);
                             tops[n - n0] = t;
