@@ -489,6 +489,7 @@ const npy_intp LANES = 8;     // positions per chunk: one vector
 const npy_intp KC = 256;      // the forward product's inner blocks (L1)
 const npy_intp SLICE = 32;    // chunks of the filters' gradient per tile
 const npy_intp PARTS = 8;     // runs of images of the filters' gradient
+const npy_intp TAP_BLOCK = 20 * MR;  // taps of grad_inputs' tiles kept in L1
 
 // The first n of 8 lanes.
 inline __m256i lane_mask(npy_intp n) {
@@ -548,7 +549,8 @@ struct Grid {
     npy_intp K, F;
     npy_intp groups;      // filter groups of MR: ceil(F / MR)
     npy_intp* koff;       // K: tap k's first pixel in the padded image
-    npy_intp* kcol2im;    // K: the taps in col2im's order (see grad_inputs)
+    npy_intp* kcol2im;    // K: the taps in col2im's order (see grad_inputs):
+                          // blocks of TAP_BLOCK, each by its last index
     npy_intp* cin;        // chunks: its first pixel, at tap 0
     npy_intp* cout;       // chunks: its first position in an output plane
     npy_intp* clen;       // chunks: its positions (1 to 8)
@@ -585,12 +587,13 @@ struct Grid {
         cin = kcol2im + K;
         cout = cin + chunks;
         clen = cout + chunks;
-        const npy_intp taps = g.taps();
         npy_intp* order = kcol2im;
-        for (npy_intp l = 0; l < g.k[2]; ++l)
-            for (npy_intp ch = 0; ch < g.c; ++ch)
-                for (npy_intp ij = 0; ij < g.k[0] * g.k[1]; ++ij)
-                    *order++ = ch * taps + ij * g.k[2] + l;
+        for (npy_intp b0 = 0; b0 < K; b0 += TAP_BLOCK) {
+            const npy_intp b1 = b0 + TAP_BLOCK < K ? b0 + TAP_BLOCK : K;
+            for (npy_intp l = 0; l < g.k[2]; ++l)
+                for (npy_intp k = b0; k < b1; ++k)
+                    if (k % g.k[2] == l) *order++ = k;
+        }
         for (npy_intp ch = 0, k = 0; ch < g.c; ++ch)
             for (npy_intp i = 0; i < g.k[0]; ++i)
                 for (npy_intp j = 0; j < g.k[1]; ++j)
@@ -677,6 +680,37 @@ inline bool pairs(const Pooling& pl) {
     return pl.on && pl.ws[0] == 1 && pl.ws[1] == 2 && pl.ws[2] == 2;
 }
 
+// Four windows: a and b, the two rows of their 8 positions.
+inline void pool4(__m256 a, __m256 b, float* value, npy_uint8* bits) {
+    const __m256 col = _mm256_max_ps(b, a);
+    const __m256 left = _mm256_shuffle_ps(col, col, 0x88);
+    const __m256 right = _mm256_shuffle_ps(col, col, 0xDD);
+    const __m256 m = _mm256_max_ps(right, left);  // v0 v1 v0 v1 | v2 v3 ..
+    _mm_storeu_ps(value, _mm_movelh_ps(_mm256_castps256_ps128(m),
+                                       _mm256_extractf128_ps(m, 1)));
+    const __m256 both = _mm256_unpacklo_ps(m, m);  // v0 v0 v1 v1 | v2 v2 ..
+    const unsigned e0 = (unsigned)_mm256_movemask_ps(
+        _mm256_cmp_ps(a, both, _CMP_EQ_OQ));
+    const unsigned e1 = (unsigned)_mm256_movemask_ps(
+        _mm256_cmp_ps(b, both, _CMP_EQ_OQ));
+    for (int k = 0; k < 4; ++k)
+        bits[k] = (npy_uint8)(((e0 >> 2 * k) & 3) | ((e1 >> 2 * k) & 3) << 2);
+}
+
+// `windows` windows one at a time: r0 and r1, their two rows.
+inline void pool_scalar(const float* r0, const float* r1, npy_intp windows,
+                        float* value, npy_uint8* bits) {
+    for (npy_intp px = 0; px < windows; ++px) {
+        const float a = r0[2 * px], b = r0[2 * px + 1];
+        const float c = r1[2 * px], d = r1[2 * px + 1];
+        const float left = c > a ? c : a, right = d > b ? d : b;
+        const float m = right > left ? right : left;
+        value[px] = m;
+        bits[px] = (npy_uint8)((a == m) | (b == m) << 1 | (c == m) << 2
+                               | (d == m) << 3);
+    }
+}
+
 inline void pool_pairs(const float* conv, const Shape& g, const Pooling& pl,
                        float* pooled, npy_uint8* switches) {
     const npy_intp w = g.out[2], planes = g.f * g.out[0];
@@ -687,34 +721,45 @@ inline void pool_pairs(const float* conv, const Shape& g, const Pooling& pl,
         const float* r1 = r0 + w;
         float* value = pooled + (plane * ph + py) * pw;
         npy_uint8* bits = switches + (plane * ph + py) * pw;
-        for (npy_intp q = 0; q < quads; ++q) {
-            const __m256 a = _mm256_loadu_ps(r0 + 8 * q);
-            const __m256 b = _mm256_loadu_ps(r1 + 8 * q);
-            const __m256 col = _mm256_max_ps(b, a);
-            const __m256 left = _mm256_shuffle_ps(col, col, 0x88);
-            const __m256 right = _mm256_shuffle_ps(col, col, 0xDD);
-            const __m256 m = _mm256_max_ps(right, left);  // v0 v1 v0 v1 |
-            _mm_storeu_ps(value + 4 * q,                  // v2 v3 v2 v3
-                          _mm_movelh_ps(_mm256_castps256_ps128(m),
-                                        _mm256_extractf128_ps(m, 1)));
-            const __m256 both = _mm256_unpacklo_ps(m, m);  // v0 v0 v1 v1 |..
-            const unsigned e0 = (unsigned)_mm256_movemask_ps(
-                _mm256_cmp_ps(a, both, _CMP_EQ_OQ));
-            const unsigned e1 = (unsigned)_mm256_movemask_ps(
-                _mm256_cmp_ps(b, both, _CMP_EQ_OQ));
-            for (int k = 0; k < 4; ++k)
-                bits[4 * q + k] = (npy_uint8)(((e0 >> 2 * k) & 3)
-                                              | ((e1 >> 2 * k) & 3) << 2);
-        }
-        for (npy_intp px = 4 * quads; px < pw; ++px) {
-            const float a = r0[2 * px], b = r0[2 * px + 1];
-            const float c = r1[2 * px], d = r1[2 * px + 1];
-            const float left = c > a ? c : a, right = d > b ? d : b;
-            const float m = right > left ? right : left;
-            value[px] = m;
-            bits[px] = (npy_uint8)((a == m) | (b == m) << 1 | (c == m) << 2
-                                   | (d == m) << 3);
-        }
+        for (npy_intp q = 0; q < quads; ++q)
+            pool4(_mm256_loadu_ps(r0 + 8 * q), _mm256_loadu_ps(r1 + 8 * q),
+                  value + 4 * q, bits + 4 * q);
+        pool_scalar(r0 + 8 * quads, r1 + 8 * quads, pw - 4 * quads,
+                    value + 4 * quads, bits + 4 * quads);
+    }
+}
+
+// The gradient of four windows' 8 positions, rows r0 and r1, from the
+// pooled gradient `value` through the switches `bits` (`whole`: as
+// unpool_image's pl.whole).
+inline void unpool4(const float* value, const npy_uint8* bits, bool whole,
+                    __m256* r0, __m256* r1) {
+    const __m256i low = _mm256_setr_epi32(1, 2, 1, 2, 1, 2, 1, 2);
+    const __m256i high = _mm256_setr_epi32(4, 8, 4, 8, 4, 8, 4, 8);
+    __m128 t = _mm_loadu_ps(value);
+    if (!whole) t = _mm_add_ps(_mm_setzero_ps(), t);
+    const __m256 both = _mm256_set_m128(_mm_unpackhi_ps(t, t),
+                                        _mm_unpacklo_ps(t, t));
+    int four;
+    memcpy(&four, bits, 4);
+    const __m128i b8 = _mm_cvtsi32_si128(four);
+    const __m256i b = _mm256_cvtepu8_epi32(_mm_unpacklo_epi8(b8, b8));
+    *r0 = _mm256_and_ps(both, _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+        _mm256_and_si256(b, low), low)));
+    *r1 = _mm256_and_ps(both, _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+        _mm256_and_si256(b, high), high)));
+}
+
+inline void unpool_scalar(const float* value, const npy_uint8* bits,
+                          npy_intp windows, bool whole, float* r0,
+                          float* r1) {
+    for (npy_intp px = 0; px < windows; ++px) {
+        const float v = whole ? value[px] : 0.f + value[px];
+        const unsigned e = bits[px];
+        r0[2 * px] = e & 1 ? v : 0.f;
+        r0[2 * px + 1] = e & 2 ? v : 0.f;
+        r1[2 * px] = e & 4 ? v : 0.f;
+        r1[2 * px + 1] = e & 8 ? v : 0.f;
     }
 }
 
@@ -725,11 +770,7 @@ inline void unpool_pairs(const float* top, const npy_uint8* switches,
                          const Shape& g, const Pooling& pl, float* grad) {
     const npy_intp w = g.out[2], planes = g.f * g.out[0];
     const npy_intp ph = pl.out[1], pw = pl.out[2], quads = pw / 4;
-    const bool whole = pl.whole;
-    if (!whole) memset(grad, 0, sizeof(float) * g.f * g.positions());
-    const __m256i low = _mm256_setr_epi32(1, 2, 1, 2, 1, 2, 1, 2);
-    const __m256i high = _mm256_setr_epi32(4, 8, 4, 8, 4, 8, 4, 8);
-    const __m128 zero = _mm_setzero_ps();
+    if (!pl.whole) memset(grad, 0, sizeof(float) * g.f * g.positions());
     for (npy_intp plane = 0; plane < planes; ++plane)
     for (npy_intp py = 0; py < ph; ++py) {
         float* r0 = grad + (plane * g.out[1] + 2 * py) * w;
@@ -737,31 +778,62 @@ inline void unpool_pairs(const float* top, const npy_uint8* switches,
         const float* value = top + (plane * ph + py) * pw;
         const npy_uint8* bits = switches + (plane * ph + py) * pw;
         for (npy_intp q = 0; q < quads; ++q) {
-            __m128 t = _mm_loadu_ps(value + 4 * q);
-            if (!whole) t = _mm_add_ps(zero, t);
-            const __m256 both = _mm256_set_m128(_mm_unpackhi_ps(t, t),
-                                                _mm_unpacklo_ps(t, t));
-            int four;
-            memcpy(&four, bits + 4 * q, 4);
-            const __m128i b8 = _mm_cvtsi32_si128(four);
-            const __m256i b = _mm256_cvtepu8_epi32(_mm_unpacklo_epi8(b8, b8));
-            const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
-                _mm256_and_si256(b, low), low));
-            const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
-                _mm256_and_si256(b, high), high));
-            _mm256_storeu_ps(r0 + 8 * q, _mm256_and_ps(m0, both));
-            _mm256_storeu_ps(r1 + 8 * q, _mm256_and_ps(m1, both));
+            __m256 v0, v1;
+            unpool4(value + 4 * q, bits + 4 * q, pl.whole, &v0, &v1);
+            _mm256_storeu_ps(r0 + 8 * q, v0);
+            _mm256_storeu_ps(r1 + 8 * q, v1);
         }
-        for (npy_intp px = 4 * quads; px < pw; ++px) {
-            const float v = whole ? value[px] : 0.f + value[px];
-            const unsigned e = bits[px];
-            r0[2 * px] = e & 1 ? v : 0.f;
-            r0[2 * px + 1] = e & 2 ? v : 0.f;
-            r1[2 * px] = e & 4 ? v : 0.f;
-            r1[2 * px + 1] = e & 8 ? v : 0.f;
-        }
+        unpool_scalar(value + 4 * quads, bits + 4 * quads, pw - 4 * quads,
+                      pl.whole, r0 + 8 * quads, r1 + 8 * quads);
     }
 }
+
+// The panels of forward() and grad_inputs(): pairs of chunks.  Where the
+// output's rows come in pairs (an even number of them), the chunks at the
+// same place of two rows 2y and 2y + 1; else in order (chunks 2p and
+// 2p + 1).  The order is the shape's alone (grad_inputs' sums follow it),
+// so that a pooled call sums as the plain one.  Where the output is max
+// pooled in 1 x 2 x 2 windows that tile it, a panel then holds whole
+// windows ("by windows"), pooled (forward) or unpooled (grad_inputs) in
+// its tile, and the output at full size never goes to memory.
+struct Panels {
+    bool windows;
+    npy_intp count;
+    npy_intp *c0, *c1;    // the chunks (c1: -1 for none)
+    npy_intp* at;         // by windows: the first window's place in a
+                          // pooled plane
+    Panels() : c0(NULL) {}
+    ~Panels() { free(c0); }
+
+    bool make(const Shape& g, const Pooling& pl, npy_intp chunks,
+              npy_intp per_row) {
+        const bool rows = g.out[1] % 2 == 0;
+        windows = rows && pairs(pl) && pl.whole;
+        count = rows ? chunks / 2 : (chunks + 1) / 2;
+        c0 = (npy_intp*)malloc(sizeof(npy_intp) * (3 * count + 1));
+        if (!c0) return false;
+        c1 = c0 + count;
+        at = c1 + count;
+        npy_intp p = 0;
+        if (rows) {
+            for (npy_intp z = 0; z < g.out[0]; ++z)
+                for (npy_intp y = 0; y < g.out[1]; y += 2)
+                    for (npy_intp xc = 0; xc < per_row; ++xc, ++p) {
+                        c0[p] = (z * g.out[1] + y) * per_row + xc;
+                        c1[p] = c0[p] + per_row;
+                        at[p] = windows ? (z * pl.out[1] + y / 2) * pl.out[2]
+                                          + xc * LANES / 2 : 0;
+                    }
+        } else {
+            for (; p < count; ++p) {
+                c0[p] = 2 * p;
+                c1[p] = 2 * p + 1 < chunks ? 2 * p + 1 : -1;
+                at[p] = 0;
+            }
+        }
+        return true;
+    }
+};
 
 // pool_image and unpool_image, in vectors where the windows are 1 x 2 x 2.
 inline void pool_float(const float* conv, const Shape& g, const Pooling& pl,
@@ -796,10 +868,13 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
     const float* a = packed.p;
     const npy_intp Q = g.positions(), K = q.K;
     bool no_memory = false;
+    Panels panels;
+    if (!panels.make(g, pl, q.chunks, q.per_row)) return false;
+    const npy_intp pooled = g.f * pl.size();
     parallel::parallel_for(g.n, g.f * K * Q, g.threads,
         [&](parallel::index_t begin, parallel::index_t end) {
             Buffer panel(K * NR), tile(q.groups * MR * NR);
-            Buffer whole(pl.on ? g.f * Q : 1);
+            Buffer whole(pl.on && !panels.windows ? g.f * Q : 1);
             PaddedImage padded(g, q);
             if (!panel.p || !tile.p || !whole.p || padded.failed) {
                 failed(&no_memory);
@@ -810,10 +885,10 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
             for (npy_intp n = begin; n < end; ++n) {
                 const float* image = padded_image(x, g, q, n, padded.buffer.p);
                 float* o = pl.on ? whole.p : out + n * g.f * Q;
-                for (npy_intp p = 0; p < q.panels; ++p) {
-                    const npy_intp c0 = 2 * p, c1 = c0 + 1;
+                for (npy_intp p = 0; p < panels.count; ++p) {
+                    const npy_intp c0 = panels.c0[p], c1 = panels.c1[p];
                     const npy_intp n0 = q.clen[c0];
-                    const npy_intp n1 = c1 < q.chunks ? q.clen[c1] : 0;
+                    const npy_intp n1 = c1 >= 0 ? q.clen[c1] : 0;
                     const float* s0 = image + q.cin[c0];
                     const float* s1 = image + (n1 ? q.cin[c1] : 0);
                     for (npy_intp k = 0; k < K; ++k) {
@@ -830,6 +905,23 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
                                               b + k0 * NR, c + gi * MR * NR,
                                               NR, k0 > 0);
                     }
+                    if (panels.windows) {
+                        // the tile's rows: 8 positions of each of the
+                        // windows' two rows, for each filter
+                        const npy_intp at = n * pooled + panels.at[p];
+                        const npy_intp count = n0 / 2;
+                        for (npy_intp f = 0; f < g.f; ++f) {
+                            const float* t = c + f * NR;
+                            float* value = out + at + f * pl.size();
+                            npy_uint8* bits = switches + at + f * pl.size();
+                            if (count == 4)
+                                pool4(_mm256_loadu_ps(t),
+                                      _mm256_loadu_ps(t + LANES), value, bits);
+                            else
+                                pool_scalar(t, t + LANES, count, value, bits);
+                        }
+                        continue;
+                    }
                     for (npy_intp f = 0; f < g.f; ++f) {
                         float* plane = o + f * Q;
                         store_run(plane + q.cout[c0],
@@ -840,20 +932,21 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
                                       n1, 1);
                     }
                 }
-                if (pl.on)
-                    pool_float(o, g, pl, out + n * g.f * pl.size(),
-                                      switches + n * g.f * pl.size());
+                if (pl.on && !panels.windows)
+                    pool_float(o, g, pl, out + n * pooled,
+                               switches + n * pooled);
             }
         });
     return !no_memory;
 }
 
 // dx (n, c, pixels) from the f x K filters and top (n, f, positions).
-// Each panel's dcols is added into the padded image's gradient tap by
-// tap, one chunk after the other, the taps ordered by their last index
-// first (q.kcol2im): consecutive additions then write different rows, not
-// overlapping parts of one row, or the row the one before wrote (whose
-// loads would wait for the stores before them).
+// Each panel's dcols is made TAP_BLOCK taps at a time (a tile that stays
+// in the first-level cache) and added into the padded image's gradient
+// tap by tap, one chunk after the other, the block's taps ordered by
+// their last index first (q.kcol2im): consecutive additions then write
+// different rows, not overlapping parts of one row, or the row the one
+// before wrote (whose loads would wait for the stores before them).
 // With pooling (pl.on), top is the pooled output's gradient, unpooled
 // through `switches` one image at a time into a buffer of the thread's.
 inline bool grad_inputs(const float* filters, const float* top,
@@ -869,11 +962,13 @@ inline bool grad_inputs(const float* filters, const float* top,
     const float* a = packed.p;
     const npy_intp pixels = g.c * g.pixels();
     bool no_memory = false;
+    Panels panels;
+    if (!panels.make(g, pl, q.chunks, q.per_row)) return false;
     parallel::parallel_for(g.n, F * K * Q, g.threads,
         [&](parallel::index_t begin, parallel::index_t end) {
-            Buffer panel(F * NR), tile(tap_groups * MR * NR);
+            Buffer panel(F * NR), tile(TAP_BLOCK * NR);
             Buffer padded(q.pad ? g.c * q.ppixels : 1);
-            Buffer unpooled(pl.on ? F * Q : 1);
+            Buffer unpooled(pl.on && !panels.windows ? F * Q : 1);
             if (!panel.p || !tile.p || !padded.p || !unpooled.p) {
                 failed(&no_memory);
                 return;
@@ -885,39 +980,72 @@ inline bool grad_inputs(const float* filters, const float* top,
                 memset(grad, 0, sizeof(float)
                        * (q.pad ? g.c * q.ppixels : pixels));
                 const float* t = top + n * F * Q;
-                if (pl.on) {
+                if (pl.on && !panels.windows) {
                     unpool_float(top + n * F * pl.size(),
                                         switches + n * F * pl.size(), g, pl,
                                         unpooled.p);
                     t = unpooled.p;
                 }
-                for (npy_intp p = 0; p < q.panels; ++p) {
-                    const npy_intp c0 = 2 * p, c1 = c0 + 1;
+                for (npy_intp p = 0; p < panels.count; ++p) {
+                    const npy_intp c0 = panels.c0[p], c1 = panels.c1[p];
                     const npy_intp n0 = q.clen[c0];
-                    const npy_intp n1 = c1 < q.chunks ? q.clen[c1] : 0;
-                    for (npy_intp f = 0; f < F; ++f) {
-                        const float* plane = t + f * Q;
-                        _mm256_storeu_ps(b + f * NR,
-                                         load_run(plane + q.cout[c0], n0, 1));
-                        _mm256_storeu_ps(b + f * NR + LANES,
-                                         n1 ? load_run(plane + q.cout[c1], n1, 1)
-                                            : _mm256_setzero_ps());
+                    const npy_intp n1 = c1 >= 0 ? q.clen[c1] : 0;
+                    if (panels.windows) {
+                        // each filter's 8 positions of the windows' two
+                        // rows, unpooled from the pooled gradient
+                        const npy_intp at = n * F * pl.size() + panels.at[p];
+                        const npy_intp count = n0 / 2;
+                        for (npy_intp f = 0; f < F; ++f) {
+                            const float* value = top + at + f * pl.size();
+                            const npy_uint8* bits = switches + at
+                                                    + f * pl.size();
+                            float* row = b + f * NR;
+                            if (count == 4) {
+                                __m256 r0, r1;
+                                unpool4(value, bits, true, &r0, &r1);
+                                _mm256_storeu_ps(row, r0);
+                                _mm256_storeu_ps(row + LANES, r1);
+                            } else {
+                                _mm256_storeu_ps(row, _mm256_setzero_ps());
+                                _mm256_storeu_ps(row + LANES,
+                                                 _mm256_setzero_ps());
+                                unpool_scalar(value, bits, count, true, row,
+                                              row + LANES);
+                            }
+                        }
+                    } else {
+                        for (npy_intp f = 0; f < F; ++f) {
+                            const float* plane = t + f * Q;
+                            _mm256_storeu_ps(b + f * NR,
+                                             load_run(plane + q.cout[c0], n0,
+                                                      1));
+                            _mm256_storeu_ps(b + f * NR + LANES,
+                                             n1 ? load_run(plane + q.cout[c1],
+                                                           n1, 1)
+                                                : _mm256_setzero_ps());
+                        }
                     }
-                    for (npy_intp gk = 0; gk < tap_groups; ++gk)
-                        blas::kernel_5x16(F, a + gk * F * MR, b,
-                                          d + gk * MR * NR, NR, false);
                     float* g0 = grad + q.cin[c0];
                     float* g1 = grad + (n1 ? q.cin[c1] : 0);
-                    for (npy_intp i = 0; i < K; ++i) {
-                        const npy_intp k = q.kcol2im[i];
-                        add_run(g0 + q.koff[k], _mm256_loadu_ps(d + k * NR),
-                                n0, q.sx);
-                    }
-                    for (npy_intp i = 0; n1 && i < K; ++i) {
-                        const npy_intp k = q.kcol2im[i];
-                        add_run(g1 + q.koff[k],
-                                _mm256_loadu_ps(d + k * NR + LANES), n1,
-                                q.sx);
+                    for (npy_intp k0 = 0; k0 < K; k0 += TAP_BLOCK) {
+                        const npy_intp k1 = k0 + TAP_BLOCK < K
+                                            ? k0 + TAP_BLOCK : K;
+                        for (npy_intp gk = k0 / MR; gk * MR < k1; ++gk)
+                            blas::kernel_5x16(F, a + gk * F * MR, b,
+                                              d + (gk * MR - k0) * NR, NR,
+                                              false);
+                        for (npy_intp i = k0; i < k1; ++i) {
+                            const npy_intp k = q.kcol2im[i];
+                            add_run(g0 + q.koff[k],
+                                    _mm256_loadu_ps(d + (k - k0) * NR), n0,
+                                    q.sx);
+                        }
+                        for (npy_intp i = k0; n1 && i < k1; ++i) {
+                            const npy_intp k = q.kcol2im[i];
+                            add_run(g1 + q.koff[k],
+                                    _mm256_loadu_ps(d + (k - k0) * NR
+                                                    + LANES), n1, q.sx);
+                        }
                     }
                 }
                 if (q.pad) {
