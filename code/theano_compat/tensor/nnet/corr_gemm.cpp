@@ -489,7 +489,6 @@ const npy_intp LANES = 8;     // positions per chunk: one vector
 const npy_intp KC = 256;      // the forward product's inner blocks (L1)
 const npy_intp SLICE = 32;    // chunks of the filters' gradient per tile
 const npy_intp PARTS = 8;     // runs of images of the filters' gradient
-const npy_intp TAP_BLOCK = 20 * MR;  // taps of grad_inputs' tiles kept in L1
 
 // The first n of 8 lanes.
 inline __m256i lane_mask(npy_intp n) {
@@ -549,8 +548,7 @@ struct Grid {
     npy_intp K, F;
     npy_intp groups;      // filter groups of MR: ceil(F / MR)
     npy_intp* koff;       // K: tap k's first pixel in the padded image
-    npy_intp* kcol2im;    // K: the taps in col2im's order (see grad_inputs):
-                          // blocks of TAP_BLOCK, each by its last index
+    npy_intp* kcol2im;    // K: the taps in col2im's order (see grad_inputs)
     npy_intp* cin;        // chunks: its first pixel, at tap 0
     npy_intp* cout;       // chunks: its first position in an output plane
     npy_intp* clen;       // chunks: its positions (1 to 8)
@@ -587,13 +585,12 @@ struct Grid {
         cin = kcol2im + K;
         cout = cin + chunks;
         clen = cout + chunks;
+        const npy_intp taps = g.taps();
         npy_intp* order = kcol2im;
-        for (npy_intp b0 = 0; b0 < K; b0 += TAP_BLOCK) {
-            const npy_intp b1 = b0 + TAP_BLOCK < K ? b0 + TAP_BLOCK : K;
-            for (npy_intp l = 0; l < g.k[2]; ++l)
-                for (npy_intp k = b0; k < b1; ++k)
-                    if (k % g.k[2] == l) *order++ = k;
-        }
+        for (npy_intp l = 0; l < g.k[2]; ++l)
+            for (npy_intp ch = 0; ch < g.c; ++ch)
+                for (npy_intp ij = 0; ij < g.k[0] * g.k[1]; ++ij)
+                    *order++ = ch * taps + ij * g.k[2] + l;
         for (npy_intp ch = 0, k = 0; ch < g.c; ++ch)
             for (npy_intp i = 0; i < g.k[0]; ++i)
                 for (npy_intp j = 0; j < g.k[1]; ++j)
@@ -657,16 +654,17 @@ inline void pack_filter_groups(const float* filters, const Grid& q,
             }
 }
 
-// The filters' transpose (K x f) as groups of MR taps, filter by filter:
-// out[(group * F + f) * MR + row] (zero past the last tap).
+// The filters' transpose (K x f) as groups of MR taps, filter by filter,
+// the taps in the order of q.kcol2im: out[(group * F + f) * MR + row]
+// holds tap kcol2im[group * MR + row] (zero past the last tap).
 inline void pack_tap_groups(const float* filters, const Grid& q,
                             npy_intp tap_groups, float* out) {
     for (npy_intp gk = 0; gk < tap_groups; ++gk)
         for (npy_intp f = 0; f < q.F; ++f)
             for (npy_intp r = 0; r < MR; ++r) {
-                const npy_intp k = gk * MR + r;
-                out[(gk * q.F + f) * MR + r] = k < q.K ? filters[f * q.K + k]
-                                                       : 0.f;
+                const npy_intp i = gk * MR + r;
+                out[(gk * q.F + f) * MR + r] =
+                    i < q.K ? filters[f * q.K + q.kcol2im[i]] : 0.f;
             }
 }
 
@@ -941,12 +939,13 @@ inline bool forward(const float* x, const float* filters, const Shape& g,
 }
 
 // dx (n, c, pixels) from the f x K filters and top (n, f, positions).
-// Each panel's dcols is made TAP_BLOCK taps at a time (a tile that stays
-// in the first-level cache) and added into the padded image's gradient
-// tap by tap, one chunk after the other, the block's taps ordered by
-// their last index first (q.kcol2im): consecutive additions then write
-// different rows, not overlapping parts of one row, or the row the one
-// before wrote (whose loads would wait for the stores before them).
+// Each panel's dcols is made MR taps at a time, the taps in the order of
+// q.kcol2im (their last index first), and each tile of MR taps added into
+// the padded image's gradient as soon as it is made, tap by tap, one
+// chunk after the other: consecutive additions then write different rows,
+// not overlapping parts of one row (whose loads would wait for the stores
+// before them), and the row a tap's neighbour along the last axis wrote
+// is written again only tiles later, when its stores are done.
 // With pooling (pl.on), top is the pooled output's gradient, unpooled
 // through `switches` one image at a time into a buffer of the thread's.
 inline bool grad_inputs(const float* filters, const float* top,
@@ -966,7 +965,7 @@ inline bool grad_inputs(const float* filters, const float* top,
     if (!panels.make(g, pl, q.chunks, q.per_row)) return false;
     parallel::parallel_for(g.n, F * K * Q, g.threads,
         [&](parallel::index_t begin, parallel::index_t end) {
-            Buffer panel(F * NR), tile(TAP_BLOCK * NR);
+            Buffer panel(F * NR), tile(MR * NR);
             Buffer padded(q.pad ? g.c * q.ppixels : 1);
             Buffer unpooled(pl.on && !panels.windows ? F * Q : 1);
             if (!panel.p || !tile.p || !padded.p || !unpooled.p) {
@@ -1027,25 +1026,19 @@ inline bool grad_inputs(const float* filters, const float* top,
                     }
                     float* g0 = grad + q.cin[c0];
                     float* g1 = grad + (n1 ? q.cin[c1] : 0);
-                    for (npy_intp k0 = 0; k0 < K; k0 += TAP_BLOCK) {
-                        const npy_intp k1 = k0 + TAP_BLOCK < K
-                                            ? k0 + TAP_BLOCK : K;
-                        for (npy_intp gk = k0 / MR; gk * MR < k1; ++gk)
-                            blas::kernel_5x16(F, a + gk * F * MR, b,
-                                              d + (gk * MR - k0) * NR, NR,
-                                              false);
-                        for (npy_intp i = k0; i < k1; ++i) {
-                            const npy_intp k = q.kcol2im[i];
-                            add_run(g0 + q.koff[k],
-                                    _mm256_loadu_ps(d + (k - k0) * NR), n0,
+                    for (npy_intp gk = 0; gk < tap_groups; ++gk) {
+                        blas::kernel_5x16(F, a + gk * F * MR, b, d, NR,
+                                          false);
+                        const npy_intp rows = K - gk * MR < MR ? K - gk * MR
+                                                               : MR;
+                        const npy_intp* taps = q.kcol2im + gk * MR;
+                        for (npy_intp r = 0; r < rows; ++r)
+                            add_run(g0 + q.koff[taps[r]],
+                                    _mm256_loadu_ps(d + r * NR), n0, q.sx);
+                        for (npy_intp r = 0; n1 && r < rows; ++r)
+                            add_run(g1 + q.koff[taps[r]],
+                                    _mm256_loadu_ps(d + r * NR + LANES), n1,
                                     q.sx);
-                        }
-                        for (npy_intp i = k0; n1 && i < k1; ++i) {
-                            const npy_intp k = q.kcol2im[i];
-                            add_run(g1 + q.koff[k],
-                                    _mm256_loadu_ps(d + (k - k0) * NR
-                                                    + LANES), n1, q.sx);
-                        }
                     }
                 }
                 if (q.pad) {
