@@ -1059,6 +1059,159 @@ inline bool grad_inputs(const float* filters, const float* top,
     return !no_memory;
 }
 
+// The filters' gradient of a layer with few weights a filter (K <=
+// LANE_TAPS: a first layer's 25), where packing the products' operands
+// would cost as much as the products: each of the 8 lanes of a chunk
+// sums, for a tile of FB filters and KB taps, the products of its own
+// positions straight from the image and the output's gradient
+// (dw[f][k][lane] += top[f][position] * image[position + tap k]), over
+// the chunks of an image in order, the images of a run in order; then the
+// lanes, in order, and the runs (PARTS of them, fixed), in order: the
+// same on any number of threads.  Pooled (pl.on): each image's gradient
+// is unpooled FB filters at a time, just before their tiles.
+const npy_intp LANE_TAPS = 64;
+const npy_intp FB = 2, KB = 5;  // a tile (lanes_tile): 10 sums, 7 loads
+                                // for 10 FMAs
+
+// One tile of grad_weights_lanes over the chunks of an image: the sums
+// of filters (planes) t0 and t1 with taps (offsets) off[0..5), at s and
+// s + row, added to.  (Named sums: the compiler keeps them in registers.)
+inline void lanes_tile(const float* t0, const float* t1, const float* image,
+                       const npy_intp* off, const Grid& q, float* s,
+                       npy_intp row) {
+    __m256 a0 = _mm256_loadu_ps(s), a1 = _mm256_loadu_ps(s + LANES);
+    __m256 a2 = _mm256_loadu_ps(s + 2 * LANES);
+    __m256 a3 = _mm256_loadu_ps(s + 3 * LANES);
+    __m256 a4 = _mm256_loadu_ps(s + 4 * LANES);
+    __m256 b0 = _mm256_loadu_ps(s + row);
+    __m256 b1 = _mm256_loadu_ps(s + row + LANES);
+    __m256 b2 = _mm256_loadu_ps(s + row + 2 * LANES);
+    __m256 b3 = _mm256_loadu_ps(s + row + 3 * LANES);
+    __m256 b4 = _mm256_loadu_ps(s + row + 4 * LANES);
+    const npy_intp o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3];
+    const npy_intp o4 = off[4], sx = q.sx;
+// (KEEP: v in a register, loaded once for its two products, not once
+// for each as the compiler would have it)
+#define KEEP(v) __asm__("" : "+x"(v))
+#define LANES_STEP(load)                                                  \
+    {                                                                     \
+        __m256 v;                                                         \
+        v = load(src + o0); KEEP(v); a0 = _mm256_fmadd_ps(x0, v, a0);    \
+        b0 = _mm256_fmadd_ps(x1, v, b0);                                  \
+        v = load(src + o1); KEEP(v); a1 = _mm256_fmadd_ps(x0, v, a1);    \
+        b1 = _mm256_fmadd_ps(x1, v, b1);                                  \
+        v = load(src + o2); KEEP(v); a2 = _mm256_fmadd_ps(x0, v, a2);    \
+        b2 = _mm256_fmadd_ps(x1, v, b2);                                  \
+        v = load(src + o3); KEEP(v); a3 = _mm256_fmadd_ps(x0, v, a3);    \
+        b3 = _mm256_fmadd_ps(x1, v, b3);                                  \
+        v = load(src + o4); KEEP(v); a4 = _mm256_fmadd_ps(x0, v, a4);    \
+        b4 = _mm256_fmadd_ps(x1, v, b4);                                  \
+    }
+    for (npy_intp c = 0; c < q.chunks; ++c) {
+        const float* src = image + q.cin[c];
+        const npy_intp len = q.clen[c], at = q.cout[c];
+        if (len == LANES && sx == 1) {
+            const __m256 x0 = _mm256_loadu_ps(t0 + at);
+            const __m256 x1 = _mm256_loadu_ps(t1 + at);
+            LANES_STEP(_mm256_loadu_ps)
+        } else {
+            const __m256 x0 = load_run(t0 + at, len, 1);
+            const __m256 x1 = load_run(t1 + at, len, 1);
+#define LANES_RUN(p) load_run(p, len, sx)
+            LANES_STEP(LANES_RUN)
+#undef LANES_RUN
+        }
+    }
+#undef LANES_STEP
+#undef KEEP
+    _mm256_storeu_ps(s, a0);                 _mm256_storeu_ps(s + LANES, a1);
+    _mm256_storeu_ps(s + 2 * LANES, a2);     _mm256_storeu_ps(s + 3 * LANES, a3);
+    _mm256_storeu_ps(s + 4 * LANES, a4);
+    _mm256_storeu_ps(s + row, b0);           _mm256_storeu_ps(s + row + LANES, b1);
+    _mm256_storeu_ps(s + row + 2 * LANES, b2);
+    _mm256_storeu_ps(s + row + 3 * LANES, b3);
+    _mm256_storeu_ps(s + row + 4 * LANES, b4);
+}
+
+inline bool grad_weights_lanes(const float* x, const float* top,
+                               const Shape& g, const Grid& q, float* dw,
+                               const Pooling& pl,
+                               const npy_uint8* switches) {
+    const npy_intp K = q.K, F = q.F, Q = g.positions();
+    const npy_intp parts = g.n < PARTS ? g.n : PARTS;
+    const npy_intp per_part = (g.n + parts - 1) / parts;
+    const npy_intp fblocks = (F + FB - 1) / FB, kblocks = (K + KB - 1) / KB;
+    const npy_intp rows = fblocks * FB, cols = kblocks * KB;
+    // per run: sums[(f * cols + k) * LANES + lane]
+    Buffer sums(parts * rows * cols * LANES);
+    if (!sums.p) return false;
+    bool no_memory = false;
+    const npy_intp pooled = pl.on ? F * pl.size() : 0;
+    parallel::parallel_for(parts, per_part * F * K * Q, g.threads,
+        [&](parallel::index_t begin, parallel::index_t end) {
+            PaddedImage padded(g, q);
+            Buffer unpooled(pl.on ? FB * Q : 1);
+            if (padded.failed || !unpooled.p) {
+                failed(&no_memory);
+                return;
+            }
+            Shape some = g;  // FB filters of g, for unpooling
+            some.f = FB;
+            for (npy_intp part = begin; part < end; ++part) {
+                float* sum = sums.p + part * rows * cols * LANES;
+                memset(sum, 0, sizeof(float) * rows * cols * LANES);
+                const npy_intp first = part * per_part;
+                const npy_intp last = first + per_part < g.n
+                                      ? first + per_part : g.n;
+                for (npy_intp n = first; n < last; ++n) {
+                    const float* image = padded_image(x, g, q, n,
+                                                      padded.buffer.p);
+                    for (npy_intp fb = 0; fb < fblocks; ++fb) {
+                        const npy_intp f0 = fb * FB;
+                        const npy_intp fn = F - f0 < FB ? F - f0 : FB;
+                        const float* planes[FB];
+                        if (pl.on) {
+                            some.f = fn;
+                            const npy_intp at = n * pooled + f0 * pl.size();
+                            unpool_float(top + at, switches + at, some, pl,
+                                         unpooled.p);
+                        }
+                        // (a tile's filters past the last, and taps past
+                        // the last, read the first ones: their sums are
+                        // left out)
+                        for (npy_intp i = 0; i < FB; ++i)
+                            planes[i] = (pl.on ? unpooled.p
+                                               : top + (n * F + f0) * Q)
+                                        + (i < fn ? i : 0) * Q;
+                        for (npy_intp kb = 0; kb < kblocks; ++kb) {
+                            const npy_intp k0 = kb * KB;
+                            npy_intp off[KB];
+                            for (npy_intp j = 0; j < KB; ++j)
+                                off[j] = q.koff[k0 + j < K ? k0 + j : 0];
+                            lanes_tile(planes[0], planes[1], image, off, q,
+                                       sum + (f0 * cols + k0) * LANES,
+                                       cols * LANES);
+                        }
+                    }
+                }
+            }
+        });
+    if (no_memory) return false;
+    for (npy_intp f = 0; f < F; ++f)
+        for (npy_intp k = 0; k < K; ++k) {
+            float total = 0;
+            for (npy_intp part = 0; part < parts; ++part) {
+                const float* lanes = sums.p + ((part * rows + f) * cols + k)
+                                              * LANES;
+                float run = 0;
+                for (npy_intp l = 0; l < LANES; ++l) run += lanes[l];
+                total += run;
+            }
+            dw[f * K + k] = total;
+        }
+    return true;
+}
+
 // dw (f x K, unflipped: the caller unpacks it) from x (n, c, pixels) and
 // top (n, f, positions).
 // With pooling (pl.on), top is the pooled output's gradient, unpooled
@@ -1068,6 +1221,8 @@ inline bool grad_weights(const float* x, const float* top, const Shape& g,
                          const npy_uint8* switches) {
     Grid q;
     if (!q.make(g)) return false;
+    if (q.K <= LANE_TAPS)
+        return grad_weights_lanes(x, top, g, q, dw, pl, switches);
     const npy_intp K = q.K, F = q.F, Q = g.positions();
     const npy_intp kpanels = (K + NR - 1) / NR, width = kpanels * NR;
     const npy_intp rows = q.groups * MR;
