@@ -380,9 +380,11 @@ inline void make_pooling(const Options& o, const Shape& g, Pooling* pl) {
 }
 
 // pooled and switches (f planes of pl.out) of one image's output `conv`
-// (f planes of g.out).  The maximum as pool.cpp takes it for tiling
-// windows: the window's rows element by element, then its columns, each
-// time keeping the new value only where it is greater.
+// (f planes of g.out).  The maximum as pool.cpp takes it, each time
+// keeping the new value only where it is greater (which decides where a
+// NaN is kept): where the windows tile the output exactly, the window's
+// rows element by element, then its columns; else its positions in C
+// order.
 template <typename T>
 void pool_image(const T* conv, const Shape& g, const Pooling& pl, T* pooled,
                 npy_uint8* switches) {
@@ -393,8 +395,16 @@ void pool_image(const T* conv, const Shape& g, const Pooling& pl, T* pooled,
     for (npy_intp py = 0; py < pl.out[1]; ++py)
     for (npy_intp px = 0; px < pl.out[2]; ++px) {
         const T* base = conv + f * Q + (pz * wz * h + py * wy) * w + px * wx;
-        T value = 0;
-        for (npy_intp l = 0; l < wx; ++l) {
+        T value = base[0];
+        if (!pl.whole) {
+            for (npy_intp i = 0; i < wz; ++i)
+                for (npy_intp j = 0; j < wy; ++j)
+                    for (npy_intp l = 0; l < wx; ++l) {
+                        const T next = base[(i * h + j) * w + l];
+                        value = next > value ? next : value;
+                    }
+        }
+        for (npy_intp l = 0; pl.whole && l < wx; ++l) {
             T column = base[l];
             for (npy_intp i = 0; i < wz; ++i)
                 for (npy_intp j = 0; j < wy; ++j) {
@@ -670,7 +680,8 @@ inline void pack_tap_groups(const float* filters, const Grid& q,
 
 // Max pooling in windows of 1 x 2 x 2 (pool_2d's ws=(2, 2)), eight
 // output positions (four windows) a vector, with the same maxima and
-// switches as pool_image: for a window (a b / c d), its columns
+// switches as pool_image where they tile the output (pool_pairs is
+// called only then): for a window (a b / c d), its columns
 // max(c, a) and max(d, b), then max(right, left), where max(new, old)
 // keeps the new value only where it is greater (vmaxps's rule: the old
 // at a tie, at a NaN); the switches mark the positions == the maximum.
@@ -833,10 +844,11 @@ struct Panels {
     }
 };
 
-// pool_image and unpool_image, in vectors where the windows are 1 x 2 x 2.
+// pool_image and unpool_image, in vectors where the windows are 1 x 2 x 2
+// (and, for the maxima, tile the output).
 inline void pool_float(const float* conv, const Shape& g, const Pooling& pl,
                        float* pooled, npy_uint8* switches) {
-    if (pairs(pl)) pool_pairs(conv, g, pl, pooled, switches);
+    if (pairs(pl) && pl.whole) pool_pairs(conv, g, pl, pooled, switches);
     else pool_image<float>(conv, g, pl, pooled, switches);
 }
 
