@@ -39,7 +39,7 @@ from pytensor.tensor.elemwise import DimShuffle
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import elementwise, fused, reductions
+from theano_compat.engine import elementwise, fused, products, reductions
 from theano_compat.sandbox.rng_mrg import mrg_uniform
 from theano_compat.tensor.raw_random import RandomFunction
 from theano_compat.tensor.nnet import conv_pool
@@ -147,6 +147,8 @@ REWRITES = {
                                    AFTER_SPECIALIZE + 0.004),
     conv_pool.REWRITE_NAME: (conv_pool.conv_pool_rewriter,
                              AFTER_SPECIALIZE + 0.005),
+    products.REWRITE_NAME: (products.blocked_dot_rewriter,
+                            AFTER_SPECIALIZE + 0.006),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
 }
