@@ -472,16 +472,18 @@ void unpool_image(const T* top, const npy_uint8* switches, const Shape& g,
 // The three products, for one image (n) or a few:
 //
 //   forward       out (f x positions) = filters (f x K) . cols (K x positions)
-//                 tiles of 5 filters x 2 chunks; cols packed two chunks at
-//                 a time (K x 16: each tap's 16 pixels)
+//                 tiles of 5 filters x 2 chunks (a panel, see Panels); cols
+//                 packed a panel at a time (K x 16: each tap's 16 pixels);
+//                 a pooled output pooled from the tile
 //   grad_inputs   dcols (K x positions) = filters^T (K x f) . top (f x positions)
-//                 tiles of 5 taps x 2 chunks over the f filters; each
-//                 16-column panel of dcols is added into the image's
-//                 gradient (col2im) as soon as it is made
+//                 tiles of 5 taps x 2 chunks over the f filters, each added
+//                 into the image's gradient (col2im) as soon as it is made
 //   grad_weights  dw (f x K) += top (f x positions) . cols^T (positions x K)
 //                 tiles of 5 filters x 16 taps over the positions of a
 //                 slice of chunks; the slice's top is packed 5 filters at
-//                 a time, its cols 16 taps at a time (8 x 8 transposes)
+//                 a time, its cols 16 taps at a time (8 x 8 transposes);
+//                 with few taps (K <= LANE_TAPS), lane by lane instead
+//                 (grad_weights_lanes)
 //
 // Every output entry is summed in an order fixed by the shapes alone.  The
 // filters' gradient, a sum over the whole minibatch, is summed in PARTS
