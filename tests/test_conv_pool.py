@@ -27,6 +27,8 @@ from theano_compat.tensor.nnet import abstract_conv
 from theano_compat.tensor.nnet.abstract_conv import (
     AbstractConv2d as Corr2d, AbstractConv2d_gradInputs as Corr2dGradInputs,
     AbstractConv2d_gradWeights as Corr2dGradWeights, conv2d)
+from theano_compat.tensor.nnet.conv_pool import (
+    ConvPool, ConvPool_gradInputs, ConvPool_gradWeights)
 from theano_compat.tensor.signal import pool
 from theano_compat.tensor.signal.pool import (
     DownsampleFactorMaxGradGrad as MaxPoolGradGrad2d,
@@ -888,3 +890,169 @@ def openblas_threads():
     library = ctypes.CDLL(os.path.join(scipy_openblas32.get_lib_dir(),
                                        scipy_openblas32.get_library(True)))
     return getattr(library, 'scipy_openblas_get_num_threads', None)
+
+
+# ----------------------------------------------------------------------------
+# float32's own products (corr_gemm.cpp's blocked loops) and conv_pool's
+# fused convolution and max pooling (tensor/nnet/conv_pool.py)
+
+FLOAT32_CASES = [
+    # images, filters, border_mode, subsample, filter_dilation
+    ((6, 1, 28, 28), (20, 1, 5, 5), 'valid', (1, 1), (1, 1)),  # LeNet 0
+    ((5, 20, 12, 12), (50, 20, 5, 5), 'valid', (1, 1), (1, 1)),  # LeNet 1
+    ((3, 3, 11, 13), (7, 3, 3, 4), 'full', (1, 1), (1, 1)),
+    ((3, 2, 10, 17), (4, 2, 3, 3), (1, 2), (2, 3), (1, 2)),
+]
+
+
+def conv_and_gradients(dtype, case):
+    images, filters, border, subsample, dilation = case
+    x, w = T.tensor4('x', dtype=dtype), T.tensor4('w', dtype=dtype)
+    conv = conv2d(x, w, border_mode=border, subsample=subsample,
+                  filter_dilation=dilation)
+    g = T.tensor4('g', dtype=dtype)
+    return [x, w, g], [conv] + T.grad((conv * g).sum(), [x, w])
+
+
+@pytest.mark.parametrize('case', FLOAT32_CASES, ids=lambda c: str(c[1]))
+def test_float32_products_match_float64_on_any_threads(case, monkeypatch):
+    """float32's convolution and its two gradients (the micro-kernel of
+    engine/gemm.cpp by tiles; a filters' gradient of few weights a filter,
+    as LeNet's first layer, by lanes) agree with float64's (OpenBLAS on
+    unrolled patches) to float32's rounding, and give the same bits on 1
+    and 3 threads."""
+    r = rng(21)
+    X = r.standard_normal(case[0])
+    W = r.standard_normal(case[1]) / numpy.sqrt(numpy.prod(case[1][1:]))
+    inputs, outputs = conv_and_gradients('float64', case)
+    G = r.standard_normal(run(outputs[:1], inputs[:2], [X, W])[0].shape)
+    want = run(outputs, inputs, [X, W, G])
+    values = [v.astype('float32') for v in (X, W, G)]
+    got = {}
+    for threads in ('1', '3'):
+        monkeypatch.setenv('OMP_NUM_THREADS', threads)
+        got[threads] = run(*conv_and_gradients('float32', case)[::-1],
+                           values)
+    for one, three, expected in zip(got['1'], got['3'], want):
+        assert one.dtype == 'float32'
+        assert one.tobytes() == three.tobytes()
+        scale = abs(expected).max()
+        numpy.testing.assert_allclose(one, expected, rtol=1e-4,
+                                      atol=1e-5 * scale)
+
+
+def pooled_layer(dtype, images, filters, ws, convdim=2, also=None):
+    """A convolution, its max pooling in windows ws (ignore_border), the
+    gradients of a cost of the pooled output; ``also``: another use of
+    the convolution's output, or of its gradient, to add to the cost."""
+    tensor = T.tensor4 if convdim == 2 else T.tensor5
+    x, w = tensor('x', dtype=dtype), tensor('w', dtype=dtype)
+    if convdim == 2:
+        conv = conv2d(x, w, input_shape=images, filter_shape=filters)
+        pooled = pool_2d(conv, ws=ws, ignore_border=True)
+    else:
+        conv = T.nnet.conv3d(x, w)
+        pooled = pool.pool_3d(conv, ws=ws, ignore_border=True)
+    cost = (pooled ** 2).sum() + (pooled[:, :, :1] * 3).sum()
+    outputs = [pooled]
+    if also == 'output':
+        cost = cost + conv.sum()
+    elif also == 'gradient':
+        outputs.append(T.grad(cost, conv))
+    return [x, w], outputs + T.grad(cost, [x, w])
+
+
+def compile_layer(inputs, outputs, monkeypatch, excluding=()):
+    monkeypatch.setitem(theano_compat.engine.flags.FLAGS,
+                        'optimizer_excluding', excluding)
+    return theano.function(inputs, outputs)
+
+
+def layer_values(images, filters, dtype='float32', seed=22, nan=True):
+    """Values with ties (multiples of 1/2 and 1/4), and a NaN."""
+    r = rng(seed)
+    X = numpy.round(r.uniform(-2, 2, images) * 2) / 2
+    W = numpy.round(r.uniform(-1, 1, filters) * 4) / 4
+    if nan:
+        X.flat[5] = numpy.nan
+    return [X.astype(dtype), W.astype(dtype)]
+
+
+CONV_POOL_CASES = [
+    # images, filters, pooling windows, dimensions
+    ((4, 1, 28, 28), (20, 1, 5, 5), (2, 2), 2),   # LeNet's layer 0
+    ((3, 20, 12, 12), (50, 20, 5, 5), (2, 2), 2),  # layer 1
+    ((3, 2, 12, 11), (4, 2, 3, 3), (2, 2), 2),    # 10 x 9: a column left out
+    ((3, 2, 11, 13), (7, 2, 3, 2), (2, 3), 2),    # 9 x 12, windows of 6
+    ((2, 2, 5, 9, 8), (3, 2, 2, 3, 3), (1, 2, 2), 3),
+    ((2, 2, 5, 9, 8), (3, 2, 2, 3, 3), (2, 2, 2), 3),
+]
+
+
+@pytest.mark.parametrize('case', CONV_POOL_CASES,
+                         ids=lambda c: '%s-%s' % (c[1], c[2]))
+def test_conv_pool_gives_the_plain_graphs_bits(case, monkeypatch):
+    """conv_pool puts ConvPool and its gradient ops in place of a float32
+    convolution, its max pooling in tiling windows and their gradients;
+    the values are the plain graph's (THEANO_FLAGS=optimizer_excluding=
+    conv_pool) bit for bit, ties and a NaN included, and NumPy's (the ops'
+    perform()) to float32's rounding (where a NaN is not the window's
+    maximum in NumPy, as in Pool's perform)."""
+    images, filters, ws, convdim = case
+    inputs, outputs = pooled_layer('float32', images, filters, ws, convdim)
+    fused = compile_layer(inputs, outputs, monkeypatch)
+    plain = compile_layer(inputs, outputs, monkeypatch, ('conv_pool',))
+    names = ops_in(fused)
+    assert ConvPool in names and ConvPool_gradWeights in names
+    assert ConvPool_gradInputs in names
+    assert not {Pool2d, MaxPoolGrad2d, pool.Pool} & set(names)
+    assert ConvPool not in ops_in(plain)
+    values = layer_values(images, filters)
+    got, want = fused(*values), plain(*values)
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype == 'float32'
+        assert a.tobytes() == b.tobytes()
+    values = layer_values(images, filters, nan=False)
+    python = run(outputs, inputs, values, PYTHON)
+    for a, b in zip(fused(*values), python):
+        numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize('dtype,ws,also,ignore_border,stride', [
+    ('float64', (2, 2), None, True, None),      # float64: left alone
+    ('float32', (2, 2), 'groups', True, None),  # a grouped convolution
+    ('float32', (2, 2), 'output', True, None),  # the output used again
+    ('float32', (2, 2), 'gradient', True, None),  # its gradient too
+    ('float32', (3, 3), None, True, None),      # 9 positions: too many
+    ('float32', (2, 2), None, False, None),     # windows past the border
+    ('float32', (2, 2), None, True, (1, 1)),    # overlapping windows
+])
+def test_conv_pool_leaves_other_graphs_alone(dtype, ws, also, ignore_border,
+                                             stride, monkeypatch):
+    images, filters = (2, 2, 10, 10), (3, 2, 3, 3)
+    x, w = T.tensor4('x', dtype=dtype), T.tensor4('w', dtype=dtype)
+    if also == 'groups':
+        filters = (4, 1, 3, 3)  # two groups of one channel, two filters
+    if ignore_border and stride is None and also != 'groups':
+        inputs, outputs = pooled_layer(dtype, images, filters, ws, also=also)
+    else:
+        inputs = [x, w]
+        conv = conv2d(x, w, num_groups=2 if also == 'groups' else 1)
+        pooled = pool_2d(conv, ws=ws, ignore_border=ignore_border,
+                         stride=stride)
+        outputs = [pooled] + T.grad((pooled ** 2).sum(), inputs)
+    fused = compile_layer(inputs, outputs, monkeypatch)
+    plain = compile_layer(inputs, outputs, monkeypatch, ('conv_pool',))
+    assert ConvPool not in ops_in(fused)
+    assert ops_in(fused) == ops_in(plain)
+    values = layer_values(images, filters, dtype)
+    for a, b in zip(fused(*values), plain(*values)):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_conv_pool_windows_of_at_most_8_positions():
+    with pytest.raises(ValueError, match=r'at most 8 positions'):
+        ConvPool(2, (3, 3))
+    with pytest.raises(ValueError, match=r'2 sizes >= 1'):
+        ConvPool(2, (2, 2, 2))
+    assert 'conv_pool' in cvm.REWRITE_NAMES

@@ -39,9 +39,11 @@ from pytensor.tensor.elemwise import DimShuffle
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from theano_compat.engine import elementwise, fused, reductions, scan_mode
+from theano_compat.engine import (elementwise, fused, products, reductions,
+                                   scan_mode)
 from theano_compat.sandbox.rng_mrg import mrg_uniform
 from theano_compat.tensor.raw_random import RandomFunction
+from theano_compat.tensor.nnet import conv_pool
 from theano_compat.tensor.nnet.abstract_conv import (
     AbstractConv_gradInputs, AbstractConv_gradWeights)
 
@@ -144,6 +146,10 @@ REWRITES = {
                                 AFTER_SPECIALIZE + 0.0039),
     reductions.CHANNEL_SUMS_NAME: (reductions.channel_sums_rewriter,
                                    AFTER_SPECIALIZE + 0.004),
+    conv_pool.REWRITE_NAME: (conv_pool.conv_pool_rewriter,
+                             AFTER_SPECIALIZE + 0.005),
+    products.REWRITE_NAME: (products.blocked_dot_rewriter,
+                            AFTER_SPECIALIZE + 0.006),
     # shares what a cost and its gradient both compute, once inlined
     'merge_after_inlining': (MergeOptimizer(), AFTER_SPECIALIZE + 0.01),
     # after every rewrite that makes or replaces a loop (the last, scan's

@@ -81,6 +81,7 @@ from pytensor.tensor.exceptions import NotScalarConstantError
 from pytensor.tensor.shape import Shape_i
 from pytensor.tensor.type import TensorType
 
+from theano_compat.engine.compiler import native_vector_flags
 from theano_compat.engine.cop import ENGINE_DIR, ExternalCppOp
 from theano_compat.engine.threads import fused_threads
 
@@ -244,7 +245,8 @@ def _blas_flags(libs=False, flags=False, libs_dir=False):
 def _axis_fields():
     fields = {}
     for axis in range(MAX_AXES):
-        for name in ('pad_before', 'pad_after', 'stride', 'dilation'):
+        for name in ('pad_before', 'pad_after', 'stride', 'dilation',
+                     'pool'):
             fields['%s_%d' % (name, axis)] = ps.int64
     return fields
 
@@ -279,6 +281,7 @@ class BaseAbstractConv(ExternalCppOp):
                              groups=ps.int32, threads=ps.int32,
                              **_axis_fields())
     _c_function = None  # the C++ function the op's code section calls
+    pool_ws = None  # the max pooling windows of conv_pool.py's ops
 
     def __init__(self, convdim, imshp=None, kshp=None, border_mode='valid',
                  subsample=None, filter_flip=True, filter_dilation=None,
@@ -341,6 +344,8 @@ class BaseAbstractConv(ExternalCppOp):
             values['pad_after_%d' % axis] = pads[1]
             values['stride_%d' % axis] = stride
             values['dilation_%d' % axis] = dilation
+            values['pool_%d' % axis] = (self.pool_ws[axis] if self.pool_ws
+                                        and axis < self.convdim else 0)
         return self.params_type.get_params(**values)
 
     # --- shapes -----------------------------------------------------------
@@ -556,14 +561,16 @@ class BaseAbstractConv(ExternalCppOp):
         return _blas_flags(libs=True) + ['pthread']
 
     def c_compile_args(self, **kwargs):
-        return _blas_flags(flags=True) + ['-pthread']
+        return (_blas_flags(flags=True) + ['-pthread']
+                + native_vector_flags())
 
     def c_lib_dirs(self, **kwargs):
         return _blas_flags(libs_dir=True)
 
     def c_macros(self, node):
         return {'CORR_FUNCTION': self._c_function,
-                'CORR_SHAPE': 'INPUT_2' if len(node.inputs) > 2 else 'NULL'}
+                'CORR_SHAPE': 'INPUT_2' if len(node.inputs) > 2 else 'NULL',
+                'CORR_SWITCHES': 'NULL', 'CORR_SWITCHES_OUT': 'NULL'}
 
     def c_code(self, node, name, inputs, outputs, sub):
         if not pytensor.config.blas__ldflags:
