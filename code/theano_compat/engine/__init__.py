@@ -22,6 +22,8 @@
                        the cache version
 ``parallel_for.cpp``   the threads of the convolutions', pooling's and
                        ``images2neibs``' loops
+``arrays.cpp``         what the C++ ops share for NumPy arrays (their
+                       C-contiguous versions)
 ``gemm.cpp``           the convolutions' matrix product, cut into blocks on
                        those threads
 ``threads``            how many threads the compiled code runs on

@@ -276,6 +276,7 @@ class BaseAbstractConv(ExternalCppOp):
     __props__ = ('convdim', 'border_mode', 'subsample', 'filter_flip',
                  'filter_dilation', 'num_groups', 'unshared')
     source_files = (os.path.join(ENGINE_DIR, 'parallel_for.cpp'),
+                    os.path.join(ENGINE_DIR, 'arrays.cpp'),
                     os.path.join(ENGINE_DIR, 'gemm.cpp'), 'corr_gemm.cpp')
     params_type = ParamsType(convdim=ps.int32, flip=ps.int32,
                              groups=ps.int32, threads=ps.int32,

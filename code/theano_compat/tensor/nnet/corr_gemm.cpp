@@ -5,8 +5,9 @@
 // its two gradients, each as an unrolling of image patches into a matrix
 // ("im2col") and one matrix product (engine/gemm.cpp) for the whole
 // minibatch.  The classes of abstract_conv.py load this file after
-// engine/parallel_for.cpp and engine/gemm.cpp; the `code` section at the
-// end calls forward(), grad_weights() or grad_inputs().
+// engine/parallel_for.cpp, engine/arrays.cpp and engine/gemm.cpp; the
+// `code` section at the end calls forward(), grad_weights() or
+// grad_inputs().
 //
 // Any number of axes, one loop.  Every call is seen as a 3-D one: a 2-D
 // convolution's images (n, c, h, w) are (n, c, 1, h, w) here, with one
@@ -1600,20 +1601,7 @@ inline bool check_pooled(const char* who, PyArrayObject* top,
     return true;
 }
 
-// Holds the C-contiguous versions of arrays for the length of a call.
-struct Contiguous {
-    PyArrayObject* a[4];
-    int n;
-    Contiguous() : n(0) {}
-    ~Contiguous() { for (int i = 0; i < n; ++i) Py_DECREF(a[i]); }
-    // A C-contiguous version of x (x itself if it is), or NULL.
-    template <typename T> const T* data(PyArrayObject* x) {
-        PyArrayObject* c = PyArray_GETCONTIGUOUS(x);
-        if (!c) return NULL;
-        a[n++] = c;
-        return (const T*)PyArray_DATA(c);
-    }
-};
+using arrays::Contiguous;  // (engine/arrays.cpp)
 
 // Memory of the generic path's whole-minibatch arrays, freed with it.
 template <typename T>

@@ -2,9 +2,9 @@
 
 // The C++ side of theano_compat.tensor.signal.pool: pooling over the last
 // 1, 2 or 3 dimensions of an array, and its gradients.  The classes of
-// pool.py load this file after engine/parallel_for.cpp; the `code` section
-// at the end calls forward(), max_grad(), average_grad() or
-// max_grad_grad().
+// pool.py load this file after engine/parallel_for.cpp and
+// engine/arrays.cpp; the `code` section at the end calls forward(),
+// max_grad(), average_grad() or max_grad_grad().
 //
 // Any number of pooled axes, one loop.  Every leading dimension is a
 // batch dimension: an array of shape (..., d0, d1, d2) is seen as
@@ -428,20 +428,7 @@ void max_grad_grad_planes(const T* x, const T* z, const T* gg, const Plan& p,
 // ---------------------------------------------------------------------------
 // The ops.  Each returns 0, or -1 with a Python error set.
 
-// Holds C-contiguous versions of the inputs for the length of a call.
-struct Contiguous {
-    PyArrayObject* a[3];
-    int n;
-    Contiguous() : n(0) {}
-    ~Contiguous() { for (int i = 0; i < n; ++i) Py_DECREF(a[i]); }
-    // A C-contiguous version of x (x itself if it is), or NULL.
-    template <typename T> const T* data(PyArrayObject* x) {
-        PyArrayObject* c = PyArray_GETCONTIGUOUS(x);
-        if (!c) return NULL;
-        a[n++] = c;
-        return (const T*)PyArray_DATA(c);
-    }
-};
+using arrays::Contiguous;  // (engine/arrays.cpp)
 
 // Planes of x, and the work (elements read) of one.
 #define POOL_PLANES(p) (p).planes, (p).in_size() + 1

@@ -331,6 +331,7 @@ class _PoolOp(ExternalCppOp):
 
     __props__ = ('ignore_border', 'mode', 'ndim')
     source_files = (os.path.join(ENGINE_DIR, 'parallel_for.cpp'),
+                    os.path.join(ENGINE_DIR, 'arrays.cpp'),
                     'pool.cpp')
     params_type = ParamsType(ndim=ps.int32, ignore_border=ps.int32,
                              mode_code=ps.int32, threads=ps.int32)
