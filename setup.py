@@ -58,10 +58,13 @@ setup(
         # MathJax 3.2.2 (0.0.1 the older 3.1.2), and is its newest release.
         # pydot 1.2.4: the oldest that installs on Python 3.11 (1.1.0 does
         # not build) and draws theano.printing.pydotprint's pictures.
+        # six 1.16.0: Theano's tutorial pages, which the tests run, import
+        # it (Theano depended on it); 1.16.0 is the first release with the
+        # import hooks Python 3.10 and later ask for (find_spec).
         'test': ['pytest>=6.2.4,<10', 'jax>=0.4.30,<0.11',
                  'sphinx>=5.0.0,<9', 'sphinx-mathjax-offline>=0.0.2,<0.1',
                  'matplotlib>=3.8.4,<4', 'setuptools>=70.1.0,<85',
-                 'pydot>=1.2.4,<5'],
+                 'pydot>=1.2.4,<5', 'six>=1.16.0,<2'],
         # The other extras' ranges are the test extra's, which CI tests.
         # THEANO_FLAGS=device=cuda: JAX with its CUDA 12 plugin (NVIDIA).
         'gpu': ['jax[cuda12]>=0.4.30,<0.11'],
